@@ -1,7 +1,20 @@
-// The `karakuri` command line: parses flags with commander and calls into the layers below. Keep it thin.
+// The `karakuri` command line: parses flags with commander and calls into the layers below. Keep it thin:
+// each layer's commands are registered from their own file in src/cli/.
 import { Command } from 'commander';
+import { registerSystemCommands } from './system.ts';
+import { registerSimCommands } from './sim.ts';
 
 const program = new Command();
-program.name('karakuri').description('Karakuri: an open physical-AI stack (data, simulation, VLA, evaluation, serving)');
+program
+  .name('karakuri')
+  .description('Karakuri: an open physical-AI stack (data, simulation, VLA, evaluation, serving)')
+  .showHelpAfterError();
+registerSystemCommands(program);
+registerSimCommands(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  console.error(`karakuri: ${(err as Error).message}`);
+  process.exitCode = 1;
+}
