@@ -1,0 +1,90 @@
+// Neural-network functions (PyTorch's torch.nn.functional): convolution, pooling, normalisation, softmax,
+// activations, embedding, dropout, attention, image resizing. Losses are in loss.ts.
+import { aten, wrap, wrapList, h, hOpt } from './call.ts';
+import type { Tensor } from '../tensor.ts';
+
+type Pair = number | [number, number];
+const pair = (x: Pair): [number, number] => (Array.isArray(x) ? x : [x, x]);
+
+const CONV2D = aten('conv2d');
+export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
+/** 2-D convolution over [N, C, H, W] with weight [out, in/groups, kh, kw]. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
+  return wrap(CONV2D([h(x, 'conv2d input'), h(weight, 'conv2d weight'), hOpt(bias, 'conv2d bias'),
+    pair(o.stride ?? 1), pair(o.padding ?? 0), pair(o.dilation ?? 1), o.groups ?? 1]));
+}
+
+const MAX_POOL2D = aten('max_pool2d');
+const AVG_POOL2D = aten('avg_pool2d');
+const ADAPTIVE_AVG = aten('adaptive_avg_pool2d');
+const ADAPTIVE_MAX = aten('adaptive_max_pool2d');
+export interface Pool2dOptions { stride?: Pair; padding?: Pair; ceilMode?: boolean }
+export const maxPool2d = (x: Tensor, kernel: Pair, o: Pool2dOptions = {}): Tensor =>
+  wrap(MAX_POOL2D([h(x, 'max_pool2d'), pair(kernel), pair(o.stride ?? kernel), pair(o.padding ?? 0), [1, 1], o.ceilMode ?? false]));
+export const avgPool2d = (x: Tensor, kernel: Pair, o: Pool2dOptions = {}): Tensor =>
+  wrap(AVG_POOL2D([h(x, 'avg_pool2d'), pair(kernel), pair(o.stride ?? kernel), pair(o.padding ?? 0), o.ceilMode ?? false]));
+export const adaptiveAvgPool2d = (x: Tensor, size: Pair): Tensor => wrap(ADAPTIVE_AVG([h(x, 'adaptive_avg_pool2d'), pair(size)]));
+export function adaptiveMaxPool2d(x: Tensor, size: Pair): Tensor {
+  const [out, idx] = wrapList(ADAPTIVE_MAX([h(x, 'adaptive_max_pool2d'), pair(size)])) as [Tensor, Tensor];
+  idx.dispose();
+  return out;
+}
+
+const LAYER_NORM = aten('layer_norm');
+const GROUP_NORM = aten('group_norm');
+/** Normalises over the trailing `normalizedShape` dims, then scales and shifts. */
+export const layerNorm = (x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
+  wrap(LAYER_NORM([h(x, 'layer_norm input'), normalizedShape, hOpt(weight, 'layer_norm weight'), hOpt(bias, 'layer_norm bias'), eps]));
+/** Normalises [N, C, ...] over groups of channels. */
+export const groupNorm = (x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
+  wrap(GROUP_NORM([h(x, 'group_norm input'), groups, hOpt(weight, 'group_norm weight'), hOpt(bias, 'group_norm bias'), eps]));
+
+const SOFTMAX = aten('softmax', 'int');
+const LOG_SOFTMAX = aten('log_softmax', 'int');
+export const softmax = (x: Tensor, dim: number): Tensor => wrap(SOFTMAX([h(x, 'softmax'), dim]));
+export const logSoftmax = (x: Tensor, dim: number): Tensor => wrap(LOG_SOFTMAX([h(x, 'log_softmax'), dim]));
+
+const EMBEDDING = aten('embedding');
+/** Rows of `weight` [num, dim] picked by integer `indices`. */
+export const embedding = (weight: Tensor, indices: Tensor): Tensor => wrap(EMBEDDING([h(weight, 'embedding weight'), h(indices, 'embedding indices')]));
+
+const DROPOUT = aten('dropout');
+/** Zeroes elements with probability p and scales the rest by 1/(1-p) when training; identity otherwise. */
+export function dropout(x: Tensor, p: number, training: boolean): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be in [0, 1], got ${p}`);
+  return wrap(DROPOUT([h(x, 'dropout'), p, training]));
+}
+
+const UP_BILINEAR = aten('upsample_bilinear2d', 'vec');
+const UP_NEAREST = aten('upsample_nearest2d', 'vec');
+/** Resizes [N, C, H, W] images to `size` [h, w] ('bilinear' or 'nearest'). */
+export function interpolate(x: Tensor, size: [number, number], mode: 'bilinear' | 'nearest' = 'bilinear', alignCorners = false): Tensor {
+  if (mode === 'nearest') return wrap(UP_NEAREST([h(x, 'interpolate'), size, null]));
+  return wrap(UP_BILINEAR([h(x, 'interpolate'), size, alignCorners, null]));
+}
+
+/**
+ * Scaled dot-product attention: softmax(q k^T / sqrt(d) + mask) v.
+ * q: [..., Lq, d], k/v: [..., Lk, d]; mask: boolean (true = may attend) or additive float, broadcastable to [..., Lq, Lk].
+ */
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, mask?: Tensor | null, dropoutP = 0, training = false): Tensor {
+  const d = q.size(-1);
+  const kt = k.transpose(-2, -1); // (..., d, Lk)
+  const scores = q.matmul(kt).mul(1 / Math.sqrt(d)); // (..., Lq, Lk)
+  kt.dispose();
+  let masked = scores;
+  if (mask) {
+    masked = mask.dtype === 'bool' ? scores.maskedFill(mask.logicalNot(), -Infinity) : scores.add(mask);
+    scores.dispose();
+  }
+  let attn = softmax(masked, -1);
+  masked.dispose();
+  if (dropoutP > 0 && training) {
+    const dropped = dropout(attn, dropoutP, true);
+    attn.dispose();
+    attn = dropped;
+  }
+  const out = attn.matmul(v); // (..., Lq, d)
+  attn.dispose();
+  return out;
+}

@@ -1,0 +1,71 @@
+// Deterministic memory management. Native tensors are freed by `dispose()` or by the scope that created them:
+// `tidy(fn)` disposes every tensor created inside fn except those it returns (and those passed to `keep`).
+// The GC finalizer in the addon is only a fallback; training loops should run each step inside `tidy`.
+//
+// Who frees what: a tensor belongs to the innermost open scope at its creation, or to nobody (the caller
+// disposes it) when no scope is open. Returned tensors move to the enclosing scope. `keep(t)` takes t out of
+// scope management for good (parameters, optimizer state, long-lived buffers).
+import type { Tensor } from './tensor.ts';
+
+type Scope = Tensor[];
+const scopes: Scope[] = [];
+
+/** Called by Tensor's constructor: the tensor joins the innermost scope, if any. */
+export function track(t: Tensor): void {
+  const top = scopes[scopes.length - 1];
+  if (top) top.push(t);
+}
+
+/** Runs fn in a new scope; disposes all tensors it created except those reachable from its result. */
+export function tidy<T>(fn: () => T): T {
+  scopes.push([]);
+  let result: T;
+  let scope: Scope | undefined;
+  try {
+    result = fn();
+    if (result instanceof Promise) {
+      throw new Error('tidy(fn): fn returned a Promise; tidy only manages synchronous code (dispose tensors explicitly across awaits)');
+    }
+  } finally {
+    scope = scopes.pop();
+  }
+  const survivors = new Set<Tensor>();
+  collectTensors(result, survivors, 0);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope ?? []) {
+    if (survivors.has(t) || t.kept) {
+      if (parent && !t.kept) parent.push(t);
+    } else {
+      t.dispose();
+    }
+  }
+  return result;
+}
+
+/** Takes t out of scope management: it lives until t.dispose(). Returns t. */
+export function keep<T extends Tensor>(t: T): T {
+  t.kept = true;
+  return t;
+}
+
+/** Disposes every tensor found in a value (a tensor, or arrays/objects/Maps of them). */
+export function dispose(value: unknown): void {
+  const found = new Set<Tensor>();
+  collectTensors(value, found, 0);
+  for (const t of found) t.dispose();
+}
+
+function collectTensors(v: unknown, out: Set<Tensor>, depth: number): void {
+  if (v === null || typeof v !== 'object' || depth > 8) return;
+  if (isTensor(v)) { out.add(v); return; }
+  if (Array.isArray(v)) { for (const x of v) collectTensors(x, out, depth + 1); return; }
+  if (v instanceof Map) { for (const x of v.values()) collectTensors(x, out, depth + 1); return; }
+  if (ArrayBuffer.isView(v)) return;
+  for (const x of Object.values(v as Record<string, unknown>)) collectTensors(x, out, depth + 1);
+}
+
+const TENSOR_BRAND = Symbol.for('karakuri.tensor');
+export { TENSOR_BRAND };
+function isTensor(v: object): v is Tensor {
+  return (v as { [TENSOR_BRAND]?: boolean })[TENSOR_BRAND] === true;
+}
