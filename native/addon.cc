@@ -60,8 +60,8 @@ static Napi::Value Live(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& st = State(env);
   Napi::Object o = Napi::Object::New(env);
-  o.Set("tensors", Napi::Number::New(env, static_cast<double>(st.liveTensors)));
-  o.Set("bytes", Napi::Number::New(env, static_cast<double>(st.liveBytes)));
+  o.Set("tensors", Napi::Number::New(env, static_cast<double>(st.handles.live())));
+  o.Set("bytes", Napi::Number::New(env, static_cast<double>(st.handles.bytes())));
   return o;
 }
 
@@ -78,9 +78,7 @@ void InitGlobals(Napi::Env env, Napi::Object exports) {
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* st = new AddonState();
   env.SetInstanceData<AddonState>(st);
-  Napi::Function ctor = TensorWrap::Define(env);
-  st->tensorCtor = Napi::Persistent(ctor);
-  exports.Set("NativeTensor", ctor);
+  InitTensors(env, exports);
   InitOps(env, exports);
   InitGlobals(env, exports);
   return exports;

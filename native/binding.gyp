@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "karakuri_torch",
-      "sources": ["addon.cc", "tensor.cc", "convert.cc", "ops.cc"],
+      "sources": ["addon.cc", "handles.cc", "convert.cc", "ops.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/torch/csrc/api/include"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

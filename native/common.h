@@ -1,5 +1,11 @@
-// Shared declarations of the Karakuri libtorch addon: the tensor wrapper, per-environment state and the
-// guard that turns every C++ exception (c10::Error included) into a JavaScript Error with libtorch's message.
+// Shared declarations of the Karakuri libtorch addon: the handle table that owns tensors, per-environment state,
+// conversions, and the guard that turns every C++ exception (c10::Error included) into a JS Error carrying
+// libtorch's message.
+//
+// Who frees what: every tensor the addon gives to JS lives in the handle table until JS calls free(id) (the
+// TypeScript Tensor does so on dispose(), and through a FinalizationRegistry if it is garbage-collected first).
+// A handle is a number: slot + generation * 2^22, so a stale handle (freed, slot reused) is detected, never
+// mistaken for another tensor.
 #pragma once
 #include <napi.h>
 #include <ATen/ATen.h>
@@ -10,51 +16,38 @@
 
 namespace karakuri {
 
-// One JS object per handle on a libtorch tensor. Freed deterministically by dispose(), or by the GC finalizer.
-class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
+class HandleTable {
  public:
-  static Napi::Function Define(Napi::Env env);
-  static Napi::Object Wrap(Napi::Env env, at::Tensor t);
-  static bool Is(Napi::Env env, const Napi::Value& v);
-  // The tensor behind a JS value; throws a JS TypeError naming `what` when it is not a live tensor.
-  static const at::Tensor& FromValue(Napi::Env env, const Napi::Value& v, const std::string& what);
-
-  explicit TensorWrap(const Napi::CallbackInfo& info);
-  ~TensorWrap() override;
-  const at::Tensor& tensor(const std::string& what) const;
+  static constexpr double kSlots = 4194304.0;  // 2^22 live tensors at most
+  double Put(Napi::Env env, at::Tensor t);
+  // The tensor behind handle `id`; throws a JS Error naming `what()` when it is not a live tensor handle.
+  template <typename What>
+  const at::Tensor& Get(Napi::Env env, double id, What&& what) {
+    uint32_t slot, gen;
+    if (!Decode(id, slot, gen)) throw Napi::TypeError::New(env, what() + ": expected a Tensor");
+    if (slot >= tensors_.size() || gens_[slot] != gen || !tensors_[slot].defined()) {
+      throw Napi::Error::New(env, what() + ": tensor was disposed");
+    }
+    return tensors_[slot];
+  }
+  void Free(Napi::Env env, double id);
+  int64_t live() const { return live_; }
+  int64_t bytes() const { return bytes_; }
 
  private:
-  void Release(Napi::Env env);
-  Napi::Value Dispose(const Napi::CallbackInfo& info);
-  Napi::Value IsDisposed(const Napi::CallbackInfo& info);
-  Napi::Value Shape(const Napi::CallbackInfo& info);
-  Napi::Value Dtype(const Napi::CallbackInfo& info);
-  Napi::Value Device(const Napi::CallbackInfo& info);
-  Napi::Value Numel(const Napi::CallbackInfo& info);
-  Napi::Value Item(const Napi::CallbackInfo& info);
-  Napi::Value ToBuffer(const Napi::CallbackInfo& info);
-  Napi::Value RequiresGrad(const Napi::CallbackInfo& info);
-  Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info);
-  Napi::Value Grad(const Napi::CallbackInfo& info);
-  Napi::Value SetGrad(const Napi::CallbackInfo& info);
-  Napi::Value Backward(const Napi::CallbackInfo& info);
-  Napi::Value IsLeaf(const Napi::CallbackInfo& info);
-  Napi::Value GradFn(const Napi::CallbackInfo& info);
-  Napi::Value Strides(const Napi::CallbackInfo& info);
-  Napi::Value IsContiguous(const Napi::CallbackInfo& info);
-  Napi::Value Nbytes(const Napi::CallbackInfo& info);
-
-  at::Tensor t_;
-  bool live_ = false;
-  int64_t accounted_ = 0;  // bytes reported to V8 as external memory
+  static bool Decode(double id, uint32_t& slot, uint32_t& gen);
+  void Account(Napi::Env env, int64_t delta);
+  std::vector<at::Tensor> tensors_;
+  std::vector<uint32_t> gens_;
+  std::vector<int64_t> nbytes_;
+  std::vector<uint32_t> free_;
+  int64_t live_ = 0, bytes_ = 0, unreported_ = 0;
 };
 
 // Per-environment (main thread or worker) state, kept as the addon's instance data.
 struct AddonState {
-  Napi::FunctionReference tensorCtor;
+  HandleTable handles;
   std::vector<c10::OperatorHandle> ops;  // op handles looked up by name, indexed by the id given to JS
-  int64_t liveTensors = 0;
-  int64_t liveBytes = 0;
 };
 AddonState& State(Napi::Env env);
 
@@ -65,6 +58,7 @@ Napi::Value FromIValue(Napi::Env env, const c10::IValue& v);
 std::vector<int64_t> ToIntVector(Napi::Env env, const Napi::Value& v, const std::string& what);
 
 // Module sections.
+void InitTensors(Napi::Env env, Napi::Object exports);
 void InitOps(Napi::Env env, Napi::Object exports);
 void InitGlobals(Napi::Env env, Napi::Object exports);
 

@@ -17,6 +17,21 @@ static std::string Describe(const Napi::Value& v) {
   return "object";
 }
 
+// Names an argument in error messages; formatted only when an error is thrown (the hot path builds no strings).
+struct ArgContext {
+  const std::string* op;
+  const c10::Argument* arg;  // null: `op` is the whole description
+  size_t pos;
+  int64_t index;  // element of a list argument, or -1
+  std::string str() const {
+    std::string s = arg ? *op + ": argument '" + arg->name() + "' (position " + std::to_string(pos) + ")" : *op;
+    if (index >= 0) s += "[" + std::to_string(index) + "]";
+    return s;
+  }
+};
+static std::string operator+(const ArgContext& c, const char* tail) { return c.str() + tail; }
+static std::string operator+(const ArgContext& c, const std::string& tail) { return c.str() + tail; }
+
 at::ScalarType DtypeFromCode(Napi::Env env, int64_t code) {
   switch (code) {
     case static_cast<int>(at::kByte): case static_cast<int>(at::kChar): case static_cast<int>(at::kShort):
@@ -29,7 +44,7 @@ at::ScalarType DtypeFromCode(Napi::Env env, int64_t code) {
   }
 }
 
-static int64_t ToInt(Napi::Env env, const Napi::Value& v, const std::string& what) {
+static int64_t ToInt(Napi::Env env, const Napi::Value& v, const ArgContext& what) {
   if (v.IsBigInt()) {
     bool lossless = false;
     int64_t x = v.As<Napi::BigInt>().Int64Value(&lossless);
@@ -50,21 +65,21 @@ std::vector<int64_t> ToIntVector(Napi::Env env, const Napi::Value& v, const std:
   if (!v.IsArray()) throw Napi::TypeError::New(env, what + ": expected an array of integers, got " + Describe(v));
   Napi::Array a = v.As<Napi::Array>();
   out.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(ToInt(env, a.Get(i), what + "[" + std::to_string(i) + "]"));
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(ToInt(env, a.Get(i), ArgContext{&what, nullptr, 0, static_cast<int64_t>(i)}));
   return out;
 }
 
-static double ToDouble(Napi::Env env, const Napi::Value& v, const std::string& what) {
+static double ToDouble(Napi::Env env, const Napi::Value& v, const ArgContext& what) {
   if (!v.IsNumber()) throw Napi::TypeError::New(env, what + ": expected a number, got " + Describe(v));
   return v.As<Napi::Number>().DoubleValue();
 }
 
-static bool ToBool(Napi::Env env, const Napi::Value& v, const std::string& what) {
+static bool ToBool(Napi::Env env, const Napi::Value& v, const ArgContext& what) {
   if (!v.IsBoolean()) throw Napi::TypeError::New(env, what + ": expected a boolean, got " + Describe(v));
   return v.As<Napi::Boolean>().Value();
 }
 
-static c10::Scalar ToScalar(Napi::Env env, const Napi::Value& v, const std::string& what) {
+static c10::Scalar ToScalar(Napi::Env env, const Napi::Value& v, const ArgContext& what) {
   if (v.IsBoolean()) return c10::Scalar(v.As<Napi::Boolean>().Value());
   if (v.IsBigInt()) return c10::Scalar(ToInt(env, v, what));
   if (!v.IsNumber()) throw Napi::TypeError::New(env, what + ": expected a number, got " + Describe(v));
@@ -74,11 +89,17 @@ static c10::Scalar ToScalar(Napi::Env env, const Napi::Value& v, const std::stri
   return c10::Scalar(d);
 }
 
-static c10::IValue ToTyped(Napi::Env env, const Napi::Value& v, const c10::TypePtr& type, const std::string& what,
+// The live tensor behind a JS handle, with errors naming the argument.
+static const at::Tensor& TensorArg(Napi::Env env, const Napi::Value& v, const ArgContext& what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, what + ": expected a Tensor, got " + Describe(v));
+  return State(env).handles.Get(env, v.As<Napi::Number>().DoubleValue(), [&] { return what.str(); });
+}
+
+static c10::IValue ToTyped(Napi::Env env, const Napi::Value& v, const c10::TypePtr& type, const ArgContext& what,
                            c10::optional<int32_t> fixedLen) {
   switch (type->kind()) {
     case c10::TypeKind::TensorType:
-      return TensorWrap::FromValue(env, v, what);
+      return TensorArg(env, v, what);
     case c10::TypeKind::OptionalType:
       if (v.IsNull() || v.IsUndefined()) return c10::IValue();
       return ToTyped(env, v, type->containedType(0), what, fixedLen);
@@ -116,11 +137,11 @@ static c10::IValue ToTyped(Napi::Env env, const Napi::Value& v, const c10::TypeP
       }
       Napi::Array a = v.As<Napi::Array>();
       uint32_t n = a.Length();
-      auto item = [&](uint32_t i) { return what + "[" + std::to_string(i) + "]"; };
+      auto item = [&](uint32_t i) { return ArgContext{what.op, what.arg, what.pos, static_cast<int64_t>(i)}; };
       switch (elem->kind()) {
         case c10::TypeKind::TensorType: {
           c10::List<at::Tensor> out; out.reserve(n);
-          for (uint32_t i = 0; i < n; i++) out.push_back(TensorWrap::FromValue(env, a.Get(i), item(i)));
+          for (uint32_t i = 0; i < n; i++) out.push_back(TensorArg(env, a.Get(i), item(i)));
           return out;
         }
         case c10::TypeKind::OptionalType: {
@@ -129,7 +150,7 @@ static c10::IValue ToTyped(Napi::Env env, const Napi::Value& v, const c10::TypeP
           for (uint32_t i = 0; i < n; i++) {
             Napi::Value e = a.Get(i);
             if (e.IsNull() || e.IsUndefined()) out.push_back(c10::nullopt);
-            else out.push_back(TensorWrap::FromValue(env, e, item(i)));
+            else out.push_back(TensorArg(env, e, item(i)));
           }
           return out;
         }
@@ -165,15 +186,14 @@ static c10::IValue ToTyped(Napi::Env env, const Napi::Value& v, const c10::TypeP
 }
 
 c10::IValue ToIValue(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const std::string& opName, size_t pos) {
-  std::string what = opName + ": argument '" + arg.name() + "' (position " + std::to_string(pos) + ")";
-  return ToTyped(env, v, arg.type(), what, arg.N());
+  return ToTyped(env, v, arg.type(), ArgContext{&opName, &arg, pos, -1}, arg.N());
 }
 
 Napi::Value FromIValue(Napi::Env env, const c10::IValue& v) {
   if (v.isTensor()) {
     const at::Tensor& t = v.toTensor();
     if (!t.defined()) return env.Null();
-    return TensorWrap::Wrap(env, t);
+    return Napi::Number::New(env, State(env).handles.Put(env, t));
   }
   if (v.isNone()) return env.Null();
   if (v.isBool()) return Napi::Boolean::New(env, v.toBool());

@@ -123,7 +123,7 @@ static Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   return Guard(env, [&]() -> Napi::Value {
     at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
     if (need > 0) std::memcpy(t.data_ptr(), ptr, need);
-    return TensorWrap::Wrap(env, t);
+    return Napi::Number::New(env, State(env).handles.Put(env, std::move(t)));
   });
 }
 

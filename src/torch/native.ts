@@ -5,38 +5,39 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-/** A libtorch tensor handle. Owned by exactly one JS object; `dispose()` frees it at once. */
-export interface NativeTensor {
-  dispose(): void;
-  readonly disposed: boolean;
-  shape(): number[];
-  strides(): number[];
-  dtype(): number;
-  device(): string;
-  numel(): number;
-  nbytes(): number;
-  item(): number | boolean;
-  toBuffer(): ArrayBuffer;
-  requiresGrad(): boolean;
-  setRequiresGrad(on: boolean): void;
-  grad(): NativeTensor | null;
-  setGrad(g: NativeTensor | null): void;
-  backward(gradient?: NativeTensor | null, retainGraph?: boolean, createGraph?: boolean): void;
-  isLeaf(): boolean;
-  gradFn(): string | null;
-  isContiguous(): boolean;
-}
+/**
+ * A libtorch tensor handle: a number naming a slot of the addon's handle table (slot + generation * 2^22).
+ * The table owns the tensor until free(handle); a freed handle is rejected by every call, never reused silently.
+ */
+export type TensorHandle = number;
 
 export interface OpArgument { name: string; type: string; hasDefault: boolean; kwargOnly: boolean }
 export interface OpInfo { id: number; schema: string; arguments: OpArgument[]; returns: number }
-export type NativeValue = NativeTensor | NativeValue[] | number | boolean | string | null | undefined;
-export type NativeResult = NativeTensor | NativeResult[] | number | boolean | null;
+export type NativeValue = TensorHandle | NativeValue[] | number | boolean | string | null | undefined;
+/** Tensors come back as handles; the caller knows from the op's schema which numbers are handles. */
+export type NativeResult = TensorHandle | NativeResult[] | number | boolean | null;
 
 export interface NativeBinding {
-  NativeTensor: abstract new (...args: never[]) => NativeTensor;
   opId(name: string, overload: string): OpInfo;
   call(id: number, args: NativeValue[]): NativeResult;
-  fromBuffer(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: number): NativeTensor;
+  fromBuffer(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: number): TensorHandle;
+  free(t: TensorHandle): void;
+  isLive(t: TensorHandle): boolean;
+  shape(t: TensorHandle): number[];
+  strides(t: TensorHandle): number[];
+  dtype(t: TensorHandle): number;
+  device(t: TensorHandle): string;
+  numel(t: TensorHandle): number;
+  isContiguous(t: TensorHandle): boolean;
+  item(t: TensorHandle): number | boolean;
+  toBuffer(t: TensorHandle): ArrayBuffer;
+  requiresGrad(t: TensorHandle): boolean;
+  setRequiresGrad(t: TensorHandle, on: boolean): void;
+  grad(t: TensorHandle): TensorHandle | null;
+  setGrad(t: TensorHandle, g: TensorHandle | null): void;
+  backward(t: TensorHandle, gradient?: TensorHandle | null, retainGraph?: boolean, createGraph?: boolean): void;
+  isLeaf(t: TensorHandle): boolean;
+  gradFn(t: TensorHandle): string | null;
   manualSeed(seed: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;

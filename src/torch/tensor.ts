@@ -1,6 +1,6 @@
 // Tensor: a typed handle on one libtorch tensor, with its shape, dtype, data export, autograd state, memory
 // ownership (see scope.ts) and the common ops as chainable methods (implemented in ops/).
-import { native, type NativeTensor } from './native.ts';
+import { native, type TensorHandle } from './native.ts';
 import { dtypeFromCode, typedView, type DType, type TypedArray } from './dtype.ts';
 import { track, TENSOR_BRAND } from './scope.ts';
 import * as A from './ops/arithmetic.ts';
@@ -12,25 +12,31 @@ import * as C from './ops/creation.ts';
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | number;
 
+/** The fallback for tensors that were never disposed: freed when the GC collects their Tensor. */
+const finalizer = new FinalizationRegistry<TensorHandle>((handle) => native.free(handle));
+
 export class Tensor {
   readonly [TENSOR_BRAND] = true;
   /** Set by keep(): scopes leave this tensor alone. */
   kept = false;
 
-  /** Internal: use the creation functions (tensor, zeros, randn, fromArray, ...) instead. */
-  constructor(readonly handle: NativeTensor) {
+  private live = true;
+
+  /** Internal: takes ownership of a native handle. Use the creation functions (tensor, zeros, randn, ...) instead. */
+  constructor(readonly handle: TensorHandle) {
     track(this);
+    finalizer.register(this, handle, this);
   }
 
   // ---- metadata -------------------------------------------------------------------------------------
-  get shape(): number[] { return this.handle.shape(); }
-  get ndim(): number { return this.handle.shape().length; }
-  get dtype(): DType { return dtypeFromCode(this.handle.dtype()); }
-  get device(): string { return this.handle.device(); }
-  get numel(): number { return this.handle.numel(); }
-  get strides(): number[] { return this.handle.strides(); }
-  get isContiguous(): boolean { return this.handle.isContiguous(); }
-  get disposed(): boolean { return this.handle.disposed; }
+  get shape(): number[] { return native.shape(this.handle); }
+  get ndim(): number { return native.shape(this.handle).length; }
+  get dtype(): DType { return dtypeFromCode(native.dtype(this.handle)); }
+  get device(): string { return native.device(this.handle); }
+  get numel(): number { return native.numel(this.handle); }
+  get strides(): number[] { return native.strides(this.handle); }
+  get isContiguous(): boolean { return native.isContiguous(this.handle); }
+  get disposed(): boolean { return !this.live; }
   /** Size of one dimension (negative dims count from the end). */
   size(dim: number): number {
     const s = this.shape;
@@ -42,11 +48,11 @@ export class Tensor {
   // ---- data export ----------------------------------------------------------------------------------
   /** The single element as a JS number (or boolean). */
   item(): number {
-    return Number(this.handle.item());
+    return Number(native.item(this.handle));
   }
   /** A copy of the elements, row-major, in the TypedArray of this dtype (int64 -> BigInt64Array). */
   data(): TypedArray {
-    return typedView(this.dtype, this.handle.toBuffer());
+    return typedView(this.dtype, native.toBuffer(this.handle));
   }
   /** The elements as float32 (converted as needed). */
   toFloat32Array(): Float32Array {
@@ -87,24 +93,29 @@ export class Tensor {
 
   // ---- memory ---------------------------------------------------------------------------------------
   /** Frees the native tensor now. Safe to call twice. */
-  dispose(): void { this.handle.dispose(); }
+  dispose(): void {
+    if (!this.live) return;
+    this.live = false;
+    finalizer.unregister(this);
+    native.free(this.handle);
+  }
   [Symbol.dispose](): void { this.dispose(); }
 
   // ---- autograd -------------------------------------------------------------------------------------
-  get requiresGrad(): boolean { return this.handle.requiresGrad(); }
-  set requiresGrad(on: boolean) { this.handle.setRequiresGrad(on); }
+  get requiresGrad(): boolean { return native.requiresGrad(this.handle); }
+  set requiresGrad(on: boolean) { native.setRequiresGrad(this.handle, on); }
   /** In place: marks this (leaf) tensor as requiring gradients. Returns this. */
-  requiresGrad_(on = true): this { this.handle.setRequiresGrad(on); return this; }
+  requiresGrad_(on = true): this { native.setRequiresGrad(this.handle, on); return this; }
   /** The accumulated gradient (a new handle on it; null when none). */
   get grad(): Tensor | null {
-    const g = this.handle.grad();
+    const g = native.grad(this.handle);
     return g ? new Tensor(g) : null;
   }
-  set grad(g: Tensor | null) { this.handle.setGrad(g ? g.handle : null); }
-  get isLeaf(): boolean { return this.handle.isLeaf(); }
-  get gradFn(): string | null { return this.handle.gradFn(); }
+  set grad(g: Tensor | null) { native.setGrad(this.handle, g ? g.handle : null); }
+  get isLeaf(): boolean { return native.isLeaf(this.handle); }
+  get gradFn(): string | null { return native.gradFn(this.handle); }
   backward(gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    this.handle.backward(gradient ? gradient.handle : null, opts.retainGraph, opts.createGraph);
+    native.backward(this.handle, gradient ? gradient.handle : null, opts.retainGraph, opts.createGraph);
   }
   detach(): Tensor { return S.detach(this); }
   clone(): Tensor { return C.clone(this); }

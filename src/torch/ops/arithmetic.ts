@@ -1,5 +1,6 @@
 // Pointwise math with broadcasting: arithmetic, unary functions, comparisons, selection, and in-place updates.
 import { aten, wrap, h } from './call.ts';
+import { native } from '../native.ts';
 import type { Tensor, TensorOrScalar } from '../tensor.ts';
 
 const isNum = (x: unknown): x is number => typeof x === 'number';
@@ -96,7 +97,7 @@ const FILL = aten('fill_', 'Scalar');
 const COPY = aten('copy_');
 /** Runs an in-place op and drops the duplicate handle it returns (the caller keeps `a`). */
 function inPlace(r: unknown): void {
-  (r as { dispose(): void }).dispose();
+  native.free(r as number);
 }
 export const add_ = (a: Tensor, b: TensorOrScalar, alpha = 1): void =>
   inPlace(isNum(b) ? ADD_S([h(a, 'add_'), b, alpha]) : ADD_T([h(a, 'add_'), h(b, 'add_ other'), alpha]));

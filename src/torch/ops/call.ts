@@ -1,6 +1,6 @@
 // How every op reaches libtorch: an aten op is looked up once by schema name (lazily, on first call) and then
 // called by id through the dispatcher (so autograd applies). `wrap` turns native results into Tensors.
-import { native, type NativeResult, type NativeValue, type NativeTensor } from '../native.ts';
+import { native, type NativeResult, type NativeValue, type TensorHandle } from '../native.ts';
 import { Tensor } from '../tensor.ts';
 
 export type OpFn = (args: NativeValue[]) => NativeResult;
@@ -14,8 +14,9 @@ export function aten(name: string, overload = ''): OpFn {
   };
 }
 
+/** A Tensor owning the handle an op returned (ops declared to return a Tensor return its handle). */
 export function wrap(r: NativeResult): Tensor {
-  if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new Error(`expected a tensor result, got ${typeof r}`);
+  if (typeof r !== 'number') throw new Error(`expected a tensor result, got ${r === null ? 'null' : typeof r}`);
   return new Tensor(r);
 }
 
@@ -25,11 +26,12 @@ export function wrapList(r: NativeResult): Tensor[] {
 }
 
 /** The native handle of a tensor argument, or a clear error naming the op and argument. */
-export function h(t: Tensor, what: string): NativeTensor {
+export function h(t: Tensor, what: string): TensorHandle {
   if (!(t instanceof Tensor)) throw new TypeError(`${what}: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (t.disposed) throw new Error(`${what}: tensor was disposed`);
   return t.handle;
 }
 
-export function hOpt(t: Tensor | null | undefined, what: string): NativeTensor | null {
+export function hOpt(t: Tensor | null | undefined, what: string): TensorHandle | null {
   return t == null ? null : h(t, what);
 }

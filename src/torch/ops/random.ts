@@ -34,11 +34,11 @@ export const normal = (mean: number, std: number, shape: number[], dtype: DType 
   wrap(NORMAL([mean, std, shape, null, dtypeCode(dtype)]));
 /** In place: fills `a` with uniform samples in [low, high). */
 export function uniform_(a: Tensor, low = 0, high = 1): Tensor {
-  (UNIFORM_([h(a, 'uniform_'), low, high]) as { dispose(): void }).dispose();
+  native.free(UNIFORM_([h(a, 'uniform_'), low, high]) as number);
   return a;
 }
 /** In place: fills `a` with normal samples. */
 export function normal_(a: Tensor, mean = 0, std = 1): Tensor {
-  (NORMAL_([h(a, 'normal_'), mean, std]) as { dispose(): void }).dispose();
+  native.free(NORMAL_([h(a, 'normal_'), mean, std]) as number);
   return a;
 }
