@@ -1,0 +1,1 @@
+export async function runDemo(_o: { seconds: number; out: string }): Promise<void> {}

@@ -1,0 +1,13 @@
+// Validates CLI flags with a zod schema and turns failures into one readable line per bad flag.
+import { z } from 'zod';
+
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, command: string): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const flag = i.path.length ? `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'options';
+    const given = i.path.length ? (raw as Record<string, unknown>)[String(i.path[0])] : undefined;
+    return `${flag}: ${i.message}${given !== undefined ? ` (got '${String(given)}')` : ''}`;
+  });
+  throw new Error(`${command}: invalid options\n  ${lines.join('\n  ')}`);
+}
