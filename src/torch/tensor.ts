@@ -16,7 +16,8 @@ export type TensorOrScalar = Tensor | number;
 const finalizer = new FinalizationRegistry<TensorHandle>((handle) => native.free(handle));
 
 export class Tensor {
-  readonly [TENSOR_BRAND] = true;
+  /** Brand checked by scope.ts (on the prototype, so it costs nothing per tensor). */
+  declare readonly [TENSOR_BRAND]: true;
   /** Set by keep(): scopes leave this tensor alone. */
   kept = false;
 
@@ -196,6 +197,8 @@ export class Tensor {
   // ---- linear algebra -------------------------------------------------------------------------------
   matmul(o: Tensor): Tensor { return L.matmul(this, o); }
 }
+
+Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });
 
 /** Live native tensors and their storage bytes, for leak checks. */
 export function liveTensors(): { tensors: number; bytes: number } {
