@@ -16,3 +16,5 @@ export * as F from './functional.ts';
 export { setNumThreads, getNumThreads, runtimeInfo, loadedBlas } from './runtime.ts';
 
 initThreads();
+export * as nn from './nn/index.ts';
+export * as optim from './optim/index.ts';

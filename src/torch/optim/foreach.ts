@@ -1,0 +1,29 @@
+// Multi-tensor ("foreach") updates: one native call updates a whole list of tensors in place, so an optimizer step
+// costs a handful of calls whatever the number of parameters. Lists are of raw handles; callers own them.
+import { aten } from '../ops/call.ts';
+import { native, type TensorHandle } from '../native.ts';
+
+const MUL_S = aten('_foreach_mul_', 'Scalar');
+const ADD_S = aten('_foreach_add_', 'Scalar');
+const DIV_S = aten('_foreach_div_', 'Scalar');
+const ADD_L = aten('_foreach_add_', 'List');
+const ADDCMUL_S = aten('_foreach_addcmul_', 'Scalar');
+const ADDCDIV_S = aten('_foreach_addcdiv_', 'Scalar');
+const SQRT = aten('_foreach_sqrt');
+const NORM = aten('_foreach_norm', 'Scalar');
+
+type H = TensorHandle[];
+export const mul_ = (xs: H, s: number): void => { MUL_S([xs, s]); };
+export const addScalar_ = (xs: H, s: number): void => { ADD_S([xs, s]); };
+export const div_ = (xs: H, s: number): void => { DIV_S([xs, s]); };
+/** xs[i] += alpha * ys[i] */
+export const add_ = (xs: H, ys: H, alpha = 1): void => { ADD_L([xs, ys, alpha]); };
+/** xs[i] += value * a[i] * b[i] */
+export const addcmul_ = (xs: H, a: H, b: H, value: number): void => { ADDCMUL_S([xs, a, b, value]); };
+/** xs[i] += value * a[i] / b[i] */
+export const addcdiv_ = (xs: H, a: H, b: H, value: number): void => { ADDCDIV_S([xs, a, b, value]); };
+/** New tensors sqrt(xs[i]); the caller frees them. */
+export const sqrt = (xs: H): H => SQRT([xs]) as H;
+/** New 0-d tensors ||xs[i]||_p; the caller frees them. */
+export const norm = (xs: H, p = 2): H => NORM([xs, p]) as H;
+export const free = (xs: H): void => { for (const x of xs) native.free(x); };

@@ -1,0 +1,6 @@
+// torch.optim: optimizers, gradient clipping and learning-rate schedules (import { optim } from 'src/torch/index.ts').
+export { Optimizer } from './optimizer.ts';
+export { AdamW, type AdamWOptions } from './adamw.ts';
+export { SGD, type SGDOptions } from './sgd.ts';
+export { clipGradNorm } from './clip.ts';
+export { constant, warmupCosine, LRScheduler, type Schedule } from './schedule.ts';
