@@ -5,6 +5,7 @@ import { linear } from '../ops/linalg.ts';
 import { scaledDotProductAttention } from '../ops/nn.ts';
 import { logicalNot, logicalAnd } from '../ops/arithmetic.ts';
 import { Module } from './module.ts';
+import { noGrad } from '../autograd.ts';
 import { Linear } from './linear.ts';
 import { xavierUniform, zeros } from './init.ts';
 
@@ -32,7 +33,7 @@ export class MultiheadAttention extends Module {
     this.inProjWeight = this.param('in_proj_weight', xavierUniform([3 * embedDim, embedDim]));
     this.inProjBias = opts.bias ?? true ? this.param('in_proj_bias', zeros([3 * embedDim])) : null;
     this.outProj = this.child('out_proj', new Linear(embedDim, embedDim, { bias: opts.bias ?? true }));
-    if (this.outProj.bias) this.outProj.bias.zero_();
+    if (this.outProj.bias) noGrad(() => this.outProj.bias!.zero_()); // PyTorch starts out_proj.bias at 0
   }
 
   /** Self-attention when key/value are omitted. q: [B, Lq, E], k/v: [B, Lk, E] -> [B, Lq, E]. */
