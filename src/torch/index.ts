@@ -18,3 +18,4 @@ export { setNumThreads, getNumThreads, runtimeInfo, loadedBlas } from './runtime
 initThreads();
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
+export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, type SafetensorsContents } from './safetensors.ts';
