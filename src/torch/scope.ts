@@ -20,19 +20,20 @@ export function track(t: Tensor): void {
 export function tidy<T>(fn: () => T): T {
   scopes.push([]);
   let result: T;
-  let scope: Scope | undefined;
   try {
     result = fn();
     if (result instanceof Promise) {
       throw new Error('tidy(fn): fn returned a Promise; tidy only manages synchronous code (dispose tensors explicitly across awaits)');
     }
-  } finally {
-    scope = scopes.pop();
+  } catch (err) {
+    for (const t of scopes.pop() ?? []) if (!t.kept) t.dispose(); // a failed fn returns nothing: free everything
+    throw err;
   }
+  const scope = scopes.pop() ?? [];
   const survivors = new Set<Tensor>();
   collectTensors(result, survivors, 0);
   const parent = scopes[scopes.length - 1];
-  for (const t of scope ?? []) {
+  for (const t of scope) {
     if (survivors.has(t) || t.kept) {
       if (parent && !t.kept) parent.push(t);
     } else {
