@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../index.ts';
 
 const { F } = torch;
-const t = (v: number[] | number[][] | number[][][][], dtype?: torch.DType) => torch.tensor(v, { dtype });
+type Nested = number | Nested[];
+const t = (v: Nested[], dtype?: torch.DType) => torch.tensor(v, { dtype });
 const close = (a: number[], b: number[], tol = 1e-5) => { expect(a.length).toBe(b.length); a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, -Math.log10(tol))); };
 
 describe('forward values', () => {

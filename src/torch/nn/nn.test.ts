@@ -1,0 +1,110 @@
+// nn modules: PyTorch parameter names and shapes, train/eval, state dicts (and their errors), attention masks.
+import { describe, expect, it } from 'vitest';
+import * as torch from '../index.ts';
+
+const { nn, F } = torch;
+
+describe('parameter names follow PyTorch', () => {
+  it('transformer encoder layer and stack', () => {
+    const enc = new nn.TransformerEncoder(() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2, { finalNorm: true });
+    const names = Object.fromEntries(enc.namedParameters().map(([n, p]) => [n, p.shape]));
+    expect(names).toMatchObject({
+      'layers.0.self_attn.in_proj_weight': [24, 8], 'layers.0.self_attn.in_proj_bias': [24],
+      'layers.0.self_attn.out_proj.weight': [8, 8], 'layers.0.self_attn.out_proj.bias': [8],
+      'layers.0.linear1.weight': [16, 8], 'layers.0.linear2.weight': [8, 16],
+      'layers.0.norm1.weight': [8], 'layers.1.norm2.bias': [8], 'norm.weight': [8],
+    });
+    expect(enc.namedParameters()).toHaveLength(2 * 12 + 2);
+    enc.dispose();
+  });
+  it('conv, norms, embedding, positional buffers', () => {
+    expect(new nn.Conv2d(4, 8, 3, { groups: 2 }).weight.shape).toEqual([8, 2, 3, 3]);
+    expect(() => new nn.Conv2d(3, 8, 3, { groups: 2 })).toThrow(/divisible by groups/);
+    expect(new nn.GroupNorm(2, 6).weight!.toNumbers()).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(new nn.Embedding(10, 4).weight.shape).toEqual([10, 4]);
+    const pe = new nn.SinusoidalPositionalEmbedding(16, 4);
+    expect(pe.namedParameters()).toHaveLength(0);
+    expect(pe.namedBuffers().map(([n]) => n)).toEqual(['pe']);
+    expect(pe.pe.toNumbers().slice(4, 6)[0]).toBeCloseTo(Math.sin(1), 6);
+    expect(() => new nn.Linear(0, 3)).toThrow(/positive integers/);
+  });
+  it('initialisation follows PyTorch bounds and manualSeed', () => {
+    torch.manualSeed(3);
+    const a = new nn.Linear(100, 50);
+    torch.manualSeed(3);
+    const b = new nn.Linear(100, 50);
+    expect(a.weight.toNumbers()).toEqual(b.weight.toNumbers());
+    const w = a.weight.toNumbers();
+    expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(100) + 1e-7);
+    expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(0.09);
+  });
+});
+
+describe('modules compute what they should', () => {
+  it('Linear equals x W^T + b; Sequential/MLP chain layers', () => {
+    const l = new nn.Linear(2, 1);
+    l.loadStateDict({ weight: torch.tensor([[2, 3]]), bias: torch.tensor([1]) });
+    expect(l.forward(torch.tensor([[1, 1]])).item()).toBe(6);
+    const mlp = new nn.MLP([3, 5, 2]);
+    expect(mlp.forward(torch.ones([4, 3])).shape).toEqual([4, 2]);
+    expect(mlp.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+  });
+  it('Dropout is identity in eval mode and masks in train mode', () => {
+    const d = new nn.Dropout(0.5);
+    expect(d.eval().forward(torch.ones([100])).sum().item()).toBe(100);
+    const y = d.train().forward(torch.ones([1000])).toNumbers();
+    expect(y.filter((v) => v === 0).length).toBeGreaterThan(300);
+  });
+  it('MultiheadAttention equals a hand-written attention with the same weights', () => {
+    torch.manualSeed(0);
+    const mha = new nn.MultiheadAttention(4, 2);
+    const x = torch.randn([1, 3, 4]);
+    const y = mha.forward(x);
+    // reference: project, split heads, softmax(q k^T / sqrt(d)) v, merge, out_proj
+    const qkv = torch.linear(x, mha.inProjWeight, mha.inProjBias);
+    const [q, k, v] = qkv.chunk(3, -1).map((t) => t.reshape(1, 3, 2, 2).transpose(1, 2)) as [torch.Tensor, torch.Tensor, torch.Tensor];
+    const att = F.softmax(q.matmul(k.transpose(-2, -1)).div(Math.sqrt(2)), -1).matmul(v);
+    const ref = mha.outProj.forward(att.transpose(1, 2).reshape(1, 3, 4));
+    y.toNumbers().forEach((val, i) => expect(val).toBeCloseTo(ref.toNumbers()[i]!, 5));
+  });
+  it('a key padding mask hides padded keys', () => {
+    torch.manualSeed(0);
+    const mha = new nn.MultiheadAttention(4, 1);
+    const x = torch.randn([1, 3, 4]);
+    const pad = torch.tensor([[0, 0, 1]], { dtype: 'bool' });
+    const masked = mha.forward(x, x, x, { keyPaddingMask: pad });
+    // changing the padded token's content must not change the other outputs' keys/values contribution
+    const x2 = torch.cat([x.slice(1, 0, 2), torch.randn([1, 1, 4]).mul(5)], 1);
+    const masked2 = mha.forward(x2, x2, x2, { keyPaddingMask: pad });
+    expect(masked.slice(1, 0, 2).sub(masked2.slice(1, 0, 2)).abs().max().item()).toBeLessThan(1e-5);
+    // a causal boolean attn mask: the first token only sees itself
+    const causal = torch.tril(torch.ones([3, 3])).bool();
+    const c1 = mha.forward(x, x, x, { attnMask: causal });
+    const c2 = mha.forward(x2, x2, x2, { attnMask: causal });
+    expect(c1.slice(1, 0, 2).sub(c2.slice(1, 0, 2)).abs().max().item()).toBeLessThan(1e-5);
+  });
+});
+
+describe('state dicts', () => {
+  it('round-trip between two models; errors name keys and shapes and change nothing', () => {
+    torch.manualSeed(1);
+    const a = new nn.MLP([2, 3, 1]);
+    torch.manualSeed(2);
+    const b = new nn.MLP([2, 3, 1]);
+    const before = b.stateDict().get('0.weight')!.toNumbers();
+    const sd = new Map(a.stateDict());
+    sd.delete('2.bias');
+    expect(() => b.loadStateDict(sd)).toThrow(/missing keys: 2\.bias/);
+    sd.set('2.bias', torch.zeros([1]));
+    sd.set('extra', torch.zeros([1]));
+    expect(() => b.loadStateDict(sd)).toThrow(/unexpected keys: extra/);
+    sd.delete('extra');
+    sd.set('0.weight', torch.zeros([4, 2]));
+    expect(() => b.loadStateDict(sd)).toThrow(/0\.weight: shape \[4, 2\] in the state dict, \[3, 2\] in the model/);
+    expect(b.stateDict().get('0.weight')!.toNumbers()).toEqual(before); // untouched
+    b.loadStateDict(a.stateDict());
+    const x = torch.randn([5, 2]);
+    expect(b.forward(x).toNumbers()).toEqual(a.forward(x).toNumbers());
+    expect(b.loadStateDict(new Map([['0.weight', torch.zeros([3, 2])]]), { strict: false }).missing).toContain('0.bias');
+  });
+});
