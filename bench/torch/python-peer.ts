@@ -23,9 +23,9 @@ export class PythonPeer {
   private pending: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
   info: { torch: string; threads: number } = { torch: '?', threads: 0 };
 
-  private constructor(threads: number) {
+  private constructor(threads: number, env: Record<string, string>) {
     const script = fileURLToPath(new URL('./python_step.py', import.meta.url));
-    this.proc = spawn(PYTHON, [script, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(PYTHON, [script, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     this.lines = createInterface({ input: this.proc.stdout });
     this.lines.on('line', (l) => this.pending.shift()?.resolve(l));
     this.proc.on('exit', (code) => {
@@ -33,8 +33,9 @@ export class PythonPeer {
     });
   }
 
-  static async start(threads: number): Promise<PythonPeer> {
-    const p = new PythonPeer(threads);
+  /** Starts the Python side with `threads` intra-op threads and extra environment variables. */
+  static async start(threads: number, env: Record<string, string> = {}): Promise<PythonPeer> {
+    const p = new PythonPeer(threads, env);
     p.info = JSON.parse(await p.next()) as { torch: string; threads: number };
     return p;
   }

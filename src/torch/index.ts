@@ -1,6 +1,6 @@
 // The Karakuri tensor library: import * as torch from 'src/torch/index.ts'. Tensors, ops, autograd scopes,
 // memory scopes, random numbers and runtime controls; nn, optim and safetensors live in their own folders/files.
-import { initThreads } from './runtime.ts';
+import { initThreads, initAllocator } from './runtime.ts';
 
 export { Tensor, liveTensors, type TensorOrScalar } from './tensor.ts';
 export type { DType, TypedArray } from './dtype.ts';
@@ -16,6 +16,7 @@ export * as F from './functional.ts';
 export { setNumThreads, getNumThreads, runtimeInfo, loadedBlas } from './runtime.ts';
 
 initThreads();
+initAllocator();
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, type SafetensorsContents } from './safetensors.ts';

@@ -45,6 +45,7 @@ export interface NativeBinding {
   isGradEnabled(): boolean;
   config(): { version: string; buildConfig: string; parallelInfo: string; numThreads: number; numInteropThreads: number; cudaAvailable: boolean };
   live(): { tensors: number; bytes: number };
+  tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;
 }
 
 function load(): NativeBinding {

@@ -32,6 +32,16 @@ export function runtimeInfo(): RuntimeInfo {
 }
 
 /**
+ * Serves tensors up to 32 MiB from the heap and keeps up to 512 MiB of freed heap, so a training loop's activations
+ * are not page-faulted in again every step (see native/addon.cc tuneAllocator). KARAKURI_MALLOC_TUNING=0 leaves
+ * glibc's defaults. Python processes get the same effect from MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_.
+ */
+export function initAllocator(): void {
+  if (process.env.KARAKURI_MALLOC_TUNING === '0') return;
+  native.tuneAllocator(32 * 2 ** 20, 512 * 2 ** 20);
+}
+
+/**
  * Default intra-op threads: KARAKURI_THREADS, else OMP_NUM_THREADS, else all cores (libtorch in Node starts at 1
  * because nothing calls at::init_num_threads for the main thread).
  */
