@@ -25,4 +25,4 @@ export const kara6 = parseEmbodiment({
   },
   wrist: { body: 'kara6/hand', cameraPos: [0.06, 0, 0.0], cameraXyaxes: [0, -1, 0, -1, 0, 0], fovy: 80 },
   orientationWeight: 0.5,
-});
+}, 'kara6');

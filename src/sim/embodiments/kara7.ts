@@ -26,4 +26,4 @@ export const kara7 = parseEmbodiment({
   },
   wrist: { body: 'kara7/hand', cameraPos: [0.06, 0, 0.0], cameraXyaxes: [0, -1, 0, -1, 0, 0], fovy: 80 },
   orientationWeight: 0.5,
-});
+}, 'kara7');

@@ -21,4 +21,4 @@ export const widowx250 = parseEmbodiment({
   wrist: { body: 'wx250s/gripper_link', cameraPos: [0.0, 0, 0.05], cameraXyaxes: [0, -1, 0, 0.5, 0, 0.866], fovy: 80 },
   workspace: { center: [0.3, 0, 0], halfExtent: [0.05, 0.1, 0] },
   orientationWeight: 0.3,
-});
+}, 'widowx250');

@@ -1,0 +1,47 @@
+// A scripted pick-and-place expert from privileged state: plans waypoints (above the object, at the object, lifted,
+// above the goal, at the goal, retreat) and drives the common action space toward each in turn with a saturated
+// proportional step, closing and opening the gripper at the right waypoints (ACT's scripted-policy pattern).
+import type { Env } from '../env.ts';
+import type { PrivilegedState, Observation } from '../observation.ts';
+
+export interface PickPlacePlan { object: string; goal: [number, number]; /** height of the object's centre above the table when resting */ restHeight: number }
+
+interface Waypoint { pos: [number, number, number]; gripper: number; /** control steps to hold after arrival */ hold: number; tolerance: number }
+
+function waypoints(s: PrivilegedState, plan: PickPlacePlan): Waypoint[] {
+  const o = s.objects[plan.object]!.pos;
+  const gz = plan.restHeight; // grasp at the object's centre
+  const [gx, gy] = plan.goal;
+  return [
+    { pos: [o[0], o[1], gz + 0.1], gripper: 0, hold: 0, tolerance: 0.01 },
+    { pos: [o[0], o[1], gz], gripper: 0, hold: 2, tolerance: 0.006 },
+    { pos: [o[0], o[1], gz], gripper: 1, hold: 8, tolerance: 0.02 },
+    { pos: [o[0], o[1], gz + 0.12], gripper: 1, hold: 0, tolerance: 0.015 },
+    { pos: [gx, gy, gz + 0.12], gripper: 1, hold: 0, tolerance: 0.012 },
+    { pos: [gx, gy, gz + 0.012], gripper: 1, hold: 2, tolerance: 0.008 },
+    { pos: [gx, gy, gz + 0.012], gripper: 0, hold: 8, tolerance: 0.03 },
+    { pos: [gx, gy, gz + 0.12], gripper: 0, hold: 0, tolerance: 0.02 },
+  ];
+}
+
+/** Runs the expert for one episode from the env's current state; returns whether the object ended at the goal. */
+export function runPickPlace(env: Env, start: { observation: Observation; privileged: PrivilegedState }, plan: PickPlacePlan, maxSteps = 200): { success: boolean; steps: number; finalDistance: number } {
+  const wps = waypoints(start.privileged, plan);
+  let obs = start.observation, priv = start.privileged;
+  let k = 0, held = 0, steps = 0;
+  const gain = 1.0, maxStep = 0.03;
+  while (k < wps.length && steps < maxSteps) {
+    const w = wps[k]!;
+    const e = obs.proprio.eePos;
+    const d = [w.pos[0] - e[0], w.pos[1] - e[1], w.pos[2] - e[2]];
+    const dist = Math.hypot(...d);
+    const scale = Math.min(1, maxStep / Math.max(1e-9, gain * dist));
+    const r = env.step([gain * d[0]! * scale, gain * d[1]! * scale, gain * d[2]! * scale, 0, 0, 0, w.gripper]);
+    obs = r.observation; priv = r.privileged; steps++;
+    if (dist < w.tolerance) { if (held++ >= w.hold) { k++; held = 0; } }
+  }
+  const p = priv.objects[plan.object]!.pos;
+  const finalDistance = Math.hypot(p[0] - plan.goal[0], p[1] - plan.goal[1]);
+  const resting = Math.abs(p[2] - plan.restHeight) < 0.01;
+  return { success: k === wps.length && finalDistance < 0.025 && resting && obs.proprio.gripper > 0.5, steps, finalDistance };
+}

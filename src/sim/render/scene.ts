@@ -1,0 +1,111 @@
+// Builds the renderer's static scene from an MjModel: one local-frame triangle mesh per visible geom
+// (primitives tessellated, mesh assets decimated), packed into shared typed arrays, plus per-geom
+// material constants (material id, average texture colour, specular, shininess, emission).
+
+import type { MjModel } from '@mujoco/mujoco';
+import { box, capsule, clusterDecimate, cylinder, ellipsoid, fromTriangles, plane, sphere, type TriMesh } from './tessellate.ts';
+
+/** MuJoCo geom types (mjtGeom). */
+export const GEOM = { PLANE: 0, HFIELD: 1, SPHERE: 2, CAPSULE: 3, ELLIPSOID: 4, CYLINDER: 5, BOX: 6, MESH: 7, SDF: 8 } as const;
+
+export interface GeomMesh {
+  id: number;
+  type: number;
+  /** Vertex range [v0, v1) and index range [i0, i1) into the packed arrays (indices are global). */
+  v0: number; v1: number; i0: number; i1: number;
+  radius: number;
+  matId: number;
+  /** Average colour of the material's RGB texture (1, 1, 1 without one): multiplies the rgba. */
+  tex: [number, number, number];
+  specular: number; shininess: number; emission: number;
+}
+
+export interface SceneBuildOptions {
+  groups: readonly number[];
+  segments: number;
+  meshGrid: number;
+  planeExtent: number;
+}
+
+export interface BuiltScene {
+  geoms: GeomMesh[];
+  pos: Float32Array;
+  nrm: Float32Array;
+  idx: Uint32Array;
+}
+
+/** mjTEXROLE_RGB: the slot of a material's colour texture in mat_texid (mjNTEXROLE per material). */
+const TEXROLE_RGB = 1, NTEXROLE = 10;
+
+function textureAverage(model: MjModel, matId: number): [number, number, number] {
+  if (matId < 0) return [1, 1, 1];
+  const texid = (model.mat_texid as Int32Array)[NTEXROLE * matId + TEXROLE_RGB]!;
+  if (texid === undefined || texid < 0) return [1, 1, 1];
+  const data = model.tex_data as Uint8Array, adr = (model.tex_adr as Int32Array)[texid]!;
+  const nc = (model.tex_nchannel as Int32Array)[texid]!;
+  const npx = (model.tex_width as Int32Array)[texid]! * (model.tex_height as Int32Array)[texid]!;
+  if (nc < 3 || npx <= 0) return [1, 1, 1];
+  let r = 0, g = 0, b = 0;
+  for (let i = 0; i < npx; i++) { const k = adr + i * nc; r += data[k]!; g += data[k + 1]!; b += data[k + 2]!; }
+  return [r / npx / 255, g / npx / 255, b / npx / 255];
+}
+
+function meshAsset(model: MjModel, meshId: number, grid: number): TriMesh {
+  const vadr = (model.mesh_vertadr as Int32Array)[meshId]!, vnum = (model.mesh_vertnum as Int32Array)[meshId]!;
+  const fadr = (model.mesh_faceadr as Int32Array)[meshId]!, fnum = (model.mesh_facenum as Int32Array)[meshId]!;
+  let vert: Float32Array = (model.mesh_vert as Float32Array).slice(3 * vadr, 3 * (vadr + vnum));
+  let face = Uint32Array.from((model.mesh_face as Int32Array).subarray(3 * fadr, 3 * (fadr + fnum)));
+  if (grid > 0) ({ vert, face } = clusterDecimate(vert, face, grid));
+  return fromTriangles(vert, face);
+}
+
+export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScene {
+  const type = model.geom_type as Int32Array, group = model.geom_group as Int32Array, size = model.geom_size as Float64Array;
+  const matid = model.geom_matid as Int32Array, dataid = model.geom_dataid as Int32Array;
+  const spec = model.mat_specular as Float32Array, shin = model.mat_shininess as Float32Array, emis = model.mat_emission as Float32Array;
+  const cell = Math.max(model.stat.extent, 1e-3) / 8;
+  const meshCache = new Map<number, TriMesh>();
+  const parts: { g: GeomMesh; m: TriMesh }[] = [];
+  for (let i = 0; i < model.ngeom; i++) {
+    if (!o.groups.includes(group[i]!)) continue;
+    const t = type[i]!, s0 = size[3 * i]!, s1 = size[3 * i + 1]!, s2 = size[3 * i + 2]!;
+    let m: TriMesh | undefined;
+    switch (t) {
+      case GEOM.PLANE: m = plane(s0, s1, o.planeExtent, 10); break;
+      case GEOM.SPHERE: m = sphere(s0, o.segments); break;
+      case GEOM.CAPSULE: m = capsule(s0, s1, o.segments); break;
+      case GEOM.ELLIPSOID: m = ellipsoid(s0, s1, s2, o.segments); break;
+      case GEOM.CYLINDER: m = cylinder(s0, s1, o.segments); break;
+      case GEOM.BOX: m = box(s0, s1, s2, cell); break;
+      case GEOM.MESH: {
+        const id = dataid[i]!;
+        if (id < 0) break;
+        m = meshCache.get(id);
+        if (!m) { m = meshAsset(model, id, o.meshGrid); meshCache.set(id, m); }
+        break;
+      }
+      default: break; // height fields and SDFs are not drawn
+    }
+    if (!m || m.idx.length === 0) continue;
+    const mat = matid[i]!;
+    parts.push({
+      m,
+      g: {
+        id: i, type: t, v0: 0, v1: 0, i0: 0, i1: 0, radius: m.radius, matId: mat, tex: textureAverage(model, mat),
+        specular: mat >= 0 ? spec[mat]! : 0.5, shininess: mat >= 0 ? shin[mat]! : 0.5, emission: mat >= 0 ? emis[mat]! : 0,
+      },
+    });
+  }
+  let nv = 0, ni = 0;
+  for (const { m } of parts) { nv += m.pos.length / 3; ni += m.idx.length; }
+  const pos = new Float32Array(3 * nv), nrm = new Float32Array(3 * nv), idx = new Uint32Array(ni);
+  let v = 0, k = 0;
+  for (const { g, m } of parts) {
+    const n = m.pos.length / 3;
+    pos.set(m.pos, 3 * v); nrm.set(m.nrm, 3 * v);
+    for (let j = 0; j < m.idx.length; j++) idx[k + j] = m.idx[j]! + v;
+    g.v0 = v; g.v1 = v + n; g.i0 = k; g.i1 = k + m.idx.length;
+    v += n; k += m.idx.length;
+  }
+  return { geoms: parts.map((p) => p.g), pos, nrm, idx };
+}
