@@ -26,16 +26,41 @@ export abstract class Module {
     this.buffers.set(name, t);
     return t;
   }
+  /**
+   * Makes this module's parameter `name` be the tensor `t` (weight tying, as nanoGPT's
+   * `lm_head.weight = wte.weight`): the old tensor is freed, and fields of this module that held it now hold `t`.
+   * Shapes must match. namedParameters()/parameters() list a shared tensor once; stateDict() under each name.
+   */
+  tieParameter(name: string, t: Tensor): void {
+    const old = this.params.get(name);
+    if (!old) throw new Error(`tieParameter: ${this.constructor.name} has no parameter '${name}' (it has: ${[...this.params.keys()].join(', ')})`);
+    if (old.shape.join(',') !== t.shape.join(',')) {
+      throw new Error(`tieParameter: '${name}' has shape [${old.shape.join(', ')}], the tensor [${t.shape.join(', ')}]`);
+    }
+    if (old === t) return;
+    this.param(name, t);
+    const fields = this as unknown as Record<string, unknown>;
+    for (const k of Object.keys(fields)) if (fields[k] === old) fields[k] = t;
+    old.dispose();
+  }
   /** Registers a child module under `name`. */
   protected child<M extends Module>(name: string, m: M): M {
     this.children.set(name, m);
     return m;
   }
 
+  /**
+   * Parameters with their dotted names, each tensor once (a tensor shared by two modules, e.g. tied embedding and
+   * output weights, is listed under its first name, as PyTorch does); stateDict() lists every name.
+   */
   namedParameters(prefix = ''): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    return this.allNamedParameters(prefix).filter(([, p]) => !seen.has(p) && seen.add(p));
+  }
+  private allNamedParameters(prefix: string): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [n, p] of this.params) if (p) out.push([prefix + n, p]);
-    for (const [n, c] of this.children) out.push(...c.namedParameters(`${prefix}${n}.`));
+    for (const [n, c] of this.children) out.push(...c.allNamedParameters(`${prefix}${n}.`));
     return out;
   }
   parameters(): Tensor[] {
@@ -69,9 +94,9 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Parameters and buffers by name (the tensors themselves, not copies). */
+  /** Parameters and buffers by name (the tensors themselves, not copies), every name of a shared tensor included. */
   stateDict(): StateDict {
-    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+    return new Map([...this.allNamedParameters(''), ...this.namedBuffers()]);
   }
 
   /**
@@ -104,7 +129,7 @@ export abstract class Module {
     return { missing, unexpected };
   }
 
-  /** Frees every parameter and buffer of this module and its children. */
+  /** Frees every parameter and buffer of this module and its children (a shared tensor once: dispose is idempotent). */
   dispose(): void {
     for (const p of this.params.values()) p?.dispose();
     for (const b of this.buffers.values()) b.dispose();

@@ -77,11 +77,52 @@ describe('modules compute what they should', () => {
     const x2 = torch.cat([x.slice(1, 0, 2), torch.randn([1, 1, 4]).mul(5)], 1);
     const masked2 = mha.forward(x2, x2, x2, { keyPaddingMask: pad });
     expect(masked.slice(1, 0, 2).sub(masked2.slice(1, 0, 2)).abs().max().item()).toBeLessThan(1e-5);
-    // a causal boolean attn mask: the first token only sees itself
-    const causal = torch.tril(torch.ones([3, 3])).bool();
+    // a causal boolean attn mask (PyTorch's convention: true = blocked): token i only sees tokens <= i
+    const causal = torch.triu(torch.ones([3, 3]), 1).bool();
     const c1 = mha.forward(x, x, x, { attnMask: causal });
     const c2 = mha.forward(x2, x2, x2, { attnMask: causal });
     expect(c1.slice(1, 0, 2).sub(c2.slice(1, 0, 2)).abs().max().item()).toBeLessThan(1e-5);
+    expect(c1.slice(1, 2, 3).sub(c2.slice(1, 2, 3)).abs().max().item()).toBeGreaterThan(1e-3); // the last one does see it
+    // the same mask as an additive float mask, and per (batch * head) as [B * H, Lq, Lk], give the same output
+    const additive = torch.zeros([3, 3]).maskedFill(causal, -Infinity);
+    expect(mha.forward(x, x, x, { attnMask: additive }).sub(c1).abs().max().item()).toBeLessThan(1e-6);
+    expect(mha.forward(x, x, x, { attnMask: causal.unsqueeze(0) }).sub(c1).abs().max().item()).toBeLessThan(1e-6);
+    expect(() => mha.forward(x, x, x, { attnMask: torch.ones([2, 3]).bool() })).toThrow(/attnMask shape \[2, 3\] must be \[3, 3\]/);
+    expect(() => mha.forward(x, x, x, { keyPaddingMask: torch.ones([1, 2]).bool() })).toThrow(/keyPaddingMask shape/);
+  });
+  it('batchFirst: false takes and returns [L, B, E]', () => {
+    torch.manualSeed(0);
+    const a = new nn.MultiheadAttention(4, 2);
+    const b = new nn.MultiheadAttention(4, 2, { batchFirst: false });
+    b.loadStateDict(a.stateDict());
+    const x = torch.randn([2, 3, 4]); // (B, L, E)
+    const yb = b.forward(x.transpose(0, 1)); // (L, B, E)
+    expect(yb.shape).toEqual([3, 2, 4]);
+    expect(yb.transpose(0, 1).sub(a.forward(x)).abs().max().item()).toBeLessThan(1e-6);
+  });
+});
+
+describe('shared parameters', () => {
+  it('a tied weight is one parameter, updated once per step, under two state dict keys', () => {
+    class Tied extends nn.Module {
+      emb = this.child('emb', new nn.Embedding(5, 3));
+      head = this.child('head', new nn.Linear(3, 5, { bias: false }));
+      constructor() { super(); this.head.tieParameter('weight', this.emb.weight); }
+    }
+    const m = new Tied();
+    expect(m.head.weight).toBe(m.emb.weight);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['emb.weight']);
+    expect([...m.stateDict().keys()]).toEqual(['emb.weight', 'head.weight']);
+    const before = m.emb.weight.toNumbers();
+    const opt = new torch.optim.SGD(m.parameters(), { lr: 1 });
+    torch.tidy(() => { m.head.forward(m.emb.forward(torch.tensor([1], { dtype: 'int64' }))).sum().backward(); });
+    const g = m.emb.weight.grad!.toNumbers();
+    opt.step();
+    m.emb.weight.toNumbers().forEach((w, i) => expect(w).toBeCloseTo(before[i]! - g[i]!, 6)); // one update, not two
+    expect(() => m.head.tieParameter('weight', torch.zeros([2, 2]))).toThrow(/shape \[5, 3\], the tensor \[2, 2\]/);
+    expect(() => m.head.tieParameter('bias', m.emb.weight)).toThrow(/no parameter 'bias'/);
+    m.dispose();
+    expect(m.emb.weight.disposed).toBe(true);
   });
 });
 

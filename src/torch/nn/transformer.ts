@@ -1,7 +1,8 @@
-// Transformer encoder: pre-norm layers (PyTorch's norm_first=True) with PyTorch's key names (self_attn, linear1,
-// linear2, norm1, norm2; layers.N in the stack), batch-first [B, L, E].
+// Transformer encoder: layers with PyTorch's key names (self_attn, linear1, linear2, norm1, norm2; layers.N and norm
+// in the stack), pre-norm by default (PyTorch's norm_first=True), batch-first [B, L, E].
 import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
+import { tidy } from '../scope.ts';
 import { Linear } from './linear.ts';
 import { LayerNorm } from './norm.ts';
 import { Dropout } from './dropout.ts';
@@ -9,13 +10,14 @@ import { MultiheadAttention, type AttentionMasks } from './attention.ts';
 import { activation, type ActivationName } from './sequential.ts';
 
 export interface TransformerEncoderLayerOptions {
-  dimFeedforward?: number;    // default 4 * dModel
-  dropout?: number;           // default 0.1 (as PyTorch)
-  activation?: ActivationName; // default 'gelu'
-  layerNormEps?: number;      // default 1e-5
+  dimFeedforward?: number;     // default 4 * dModel (PyTorch's default is 2048 whatever dModel is)
+  dropout?: number;            // default 0.1 (as PyTorch)
+  activation?: ActivationName; // default 'relu' (as PyTorch)
+  layerNormEps?: number;       // default 1e-5
+  normFirst?: boolean;         // default true: pre-norm; false: PyTorch's default post-norm
 }
 
-/** x + attn(norm1(x)); x + mlp(norm2(x)). */
+/** normFirst: x + attn(norm1(x)), then x + ff(norm2(x)). Post-norm: norm1(x + attn(x)), then norm2(x + ff(x)). */
 export class TransformerEncoderLayer extends Module {
   readonly selfAttn: MultiheadAttention;
   readonly linear1: Linear;
@@ -24,6 +26,7 @@ export class TransformerEncoderLayer extends Module {
   readonly norm2: LayerNorm;
   readonly dropout: Dropout;
   readonly act: ActivationName;
+  readonly normFirst: boolean;
   constructor(readonly dModel: number, readonly nHead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
     const ff = opts.dimFeedforward ?? 4 * dModel;
@@ -34,24 +37,30 @@ export class TransformerEncoderLayer extends Module {
     this.norm1 = this.child('norm1', new LayerNorm(dModel, { eps: opts.layerNormEps }));
     this.norm2 = this.child('norm2', new LayerNorm(dModel, { eps: opts.layerNormEps }));
     this.dropout = this.child('dropout', new Dropout(p));
-    this.act = opts.activation ?? 'gelu';
+    this.act = opts.activation ?? 'relu';
+    this.normFirst = opts.normFirst ?? true;
   }
 
   forward(x: Tensor, masks: AttentionMasks = {}): Tensor {
-    const n1 = this.norm1.forward(x);
-    const a = this.selfAttn.forward(n1, n1, n1, masks); // (B, L, E)
-    const ad = this.dropout.forward(a);
-    const h = x.add(ad);
-    n1.dispose(); a.dispose(); ad.dispose();
-    const n2 = this.norm2.forward(h);
-    const f1 = this.linear1.forward(n2); // (B, L, ff)
-    const f1a = activation(this.act, f1);
-    const f1d = this.dropout.forward(f1a);
-    const f2 = this.linear2.forward(f1d); // (B, L, E)
-    const f2d = this.dropout.forward(f2);
-    const out = h.add(f2d);
-    for (const t of [n2, f1, f1a, f1d, f2, f2d, h]) t.dispose();
-    return out;
+    return tidy(() => {
+      if (this.normFirst) {
+        const h = x.add(this.attnBlock(this.norm1.forward(x), masks)); // (B, L, E)
+        return h.add(this.ffBlock(this.norm2.forward(h))); // (B, L, E)
+      }
+      const h = this.norm1.forward(x.add(this.attnBlock(x, masks))); // (B, L, E)
+      return this.norm2.forward(h.add(this.ffBlock(h))); // (B, L, E)
+    });
+  }
+  private attnBlock(x: Tensor, masks: AttentionMasks): Tensor {
+    return this.drop(this.selfAttn.forward(x, x, x, masks)); // (B, L, E)
+  }
+  private ffBlock(x: Tensor): Tensor {
+    const f1 = activation(this.act, this.linear1.forward(x)); // (B, L, ff)
+    return this.drop(this.linear2.forward(this.drop(f1))); // (B, L, E)
+  }
+  /** Dropout when it does anything (no extra op in eval mode or with p = 0). */
+  private drop(x: Tensor): Tensor {
+    return this.training && this.dropout.p > 0 ? this.dropout.forward(x) : x;
   }
 }
 
