@@ -12,10 +12,18 @@ export interface LightSet {
   /** Packed lights in camera space, LIGHT_STRIDE floats each. */
   buf: Float64Array;
   count: number;
+  /** Which model lights are on (read once: the wasm binding of light_active, a bool array, throws). */
+  active: Uint8Array;
 }
 
 export function createLightSet(model: MjModel): LightSet {
-  return { buf: new Float64Array((model.nlight + 1) * LIGHT_STRIDE), count: 0 };
+  const active = new Uint8Array(model.nlight).fill(1);
+  try {
+    active.set(model.light_active as ArrayLike<number>);
+  } catch {
+    // @mujoco/mujoco 3.14: "_emval_take_value has unknown type memory_view<bool>"; treat all lights as on.
+  }
+  return { buf: new Float64Array((model.nlight + 1) * LIGHT_STRIDE), count: 0, active };
 }
 
 /**
@@ -27,7 +35,7 @@ export function updateLights(model: MjModel, data: MjData, cp: ArrayLike<number>
   let n = 0;
   const nl = model.nlight;
   if (nl > 0) {
-    const active = model.light_active as Uint8Array, type = model.light_type as Int32Array;
+    const active = ls.active, type = model.light_type as Int32Array;
     const xpos = data.light_xpos as Float64Array, xdir = data.light_xdir as Float64Array;
     const amb = model.light_ambient as Float32Array, dif = model.light_diffuse as Float32Array, spe = model.light_specular as Float32Array;
     const att = model.light_attenuation as Float32Array, cut = model.light_cutoff as Float32Array, ex = model.light_exponent as Float32Array;

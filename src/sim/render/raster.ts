@@ -1,83 +1,141 @@
-// The triangle rasterizer: camera-space triangles -> near-plane clipping -> perspective projection -> z-buffered,
-// flat-shaded pixels. Depth is tested and interpolated as 1/z (exact for perspective); buffers are reused.
+// Triangle rasterization into a preallocated z-buffer: near-plane clipping, back-face culling and an
+// edge-function scan with exact 1/depth interpolation and perspective-correct (Gouraud) colour.
+// Nothing here allocates per frame.
+
+/** Colour + depth target. `invz` holds 1/depth (larger = nearer); `rgb` clamps and rounds on write. */
 export interface Target {
   width: number;
   height: number;
-  /** focal length in pixels (from the vertical field of view) */
-  focal: number;
-  near: number;
-  rgb: Uint8Array;
-  /** 1/depth per pixel, 0 = nothing drawn */
-  invDepth: Float32Array;
+  invz: Float32Array;
+  rgb: Uint8ClampedArray;
 }
 
-const clipBuf = new Float64Array(4 * 3 * 2);
+/** Pinhole projection of camera-space points (camera looks along -z, y up) to pixels, top row first. */
+export interface Projection {
+  /** Focal length in pixels. */
+  f: number;
+  cx: number;
+  cy: number;
+  near: number;
+}
 
 /**
- * Draws one triangle given in camera space (camera looks along -z). `cullBack` drops triangles facing away.
- * Returns nothing; writes into target.rgb / target.invDepth.
+ * Rasterizes one screen-space triangle. x, y are pixel coordinates (pixel (i, j) has its centre at
+ * (i + 0.5, j + 0.5)), z is 1/depth, r, g, b the vertex colours (0..255). With `cull`, triangles that
+ * are clockwise seen from the camera (back faces) are skipped.
  */
-export function drawTriangle(t: Target, ax: number, ay: number, az: number, bx: number, by: number, bz: number, cx: number, cy: number, cz: number,
-  r: number, g: number, b: number, cullBack: boolean): void {
-  const zn = -t.near;
-  const ina = az <= zn, inb = bz <= zn, inc = cz <= zn;
-  if (ina && inb && inc) { project(t, ax, ay, az, bx, by, bz, cx, cy, cz, r, g, b, cullBack); return; }
-  if (!ina && !inb && !inc) return;
-  // Sutherland-Hodgman against z = -near: up to 4 vertices
-  const vs = [ax, ay, az, bx, by, bz, cx, cy, cz];
+export function rasterTri(
+  t: Target, cull: boolean,
+  x0: number, y0: number, z0: number, r0: number, g0: number, b0: number,
+  x1: number, y1: number, z1: number, r1: number, g1: number, b1: number,
+  x2: number, y2: number, z2: number, r2: number, g2: number, b2: number,
+): void {
+  let area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
+  // The screen's y axis points down, so faces counter-clockwise seen from the camera have negative area.
+  if (area >= 0) {
+    if (cull || area === 0) return;
+  } else {
+    let s = x1; x1 = x2; x2 = s; s = y1; y1 = y2; y2 = s; s = z1; z1 = z2; z2 = s;
+    s = r1; r1 = r2; r2 = s; s = g1; g1 = g2; g2 = s; s = b1; b1 = b2; b2 = s;
+    area = -area;
+  }
+  const W = t.width, H = t.height;
+  let minX = Math.ceil(Math.min(x0, x1, x2) - 0.5), maxX = Math.floor(Math.max(x0, x1, x2) - 0.5);
+  let minY = Math.ceil(Math.min(y0, y1, y2) - 0.5), maxY = Math.floor(Math.max(y0, y1, y2) - 0.5);
+  if (minX < 0) minX = 0;
+  if (minY < 0) minY = 0;
+  if (maxX > W - 1) maxX = W - 1;
+  if (maxY > H - 1) maxY = H - 1;
+  if (minX > maxX || minY > maxY) return;
+  const inv = 1 / area;
+  // Attribute at a pixel = (a0 w0 + a1 w1 + a2 w2) / area; colours are carried as colour/depth = colour*z.
+  const za = z0 * inv, zb = z1 * inv, zc = z2 * inv;
+  const ra = r0 * za, rb = r1 * zb, rc = r2 * zc;
+  const ga = g0 * za, gb = g1 * zb, gc = g2 * zc;
+  const ba = b0 * za, bb = b1 * zb, bc = b2 * zc;
+  const px = minX + 0.5, py = minY + 0.5;
+  const e0x = y1 - y2, e0y = x2 - x1, e1x = y2 - y0, e1y = x0 - x2, e2x = y0 - y1, e2y = x1 - x0;
+  let w0r = (x2 - x1) * (py - y1) - (y2 - y1) * (px - x1);
+  let w1r = (x0 - x2) * (py - y2) - (y0 - y2) * (px - x2);
+  let w2r = (x1 - x0) * (py - y0) - (y1 - y0) * (px - x0);
+  const zbuf = t.invz, rgb = t.rgb;
+  for (let y = minY; y <= maxY; y++) {
+    let w0 = w0r, w1 = w1r, w2 = w2r, i = y * W + minX;
+    for (let x = minX; x <= maxX; x++, i++) {
+      if (w0 >= 0 && w1 >= 0 && w2 >= 0) {
+        const iz = za * w0 + zb * w1 + zc * w2;
+        if (iz > zbuf[i]!) {
+          zbuf[i] = iz;
+          const d = 1 / iz, k = 3 * i;
+          rgb[k] = (ra * w0 + rb * w1 + rc * w2) * d;
+          rgb[k + 1] = (ga * w0 + gb * w1 + gc * w2) * d;
+          rgb[k + 2] = (ba * w0 + bb * w1 + bc * w2) * d;
+        }
+      }
+      w0 += e0x; w1 += e1x; w2 += e2x;
+    }
+    w0r += e0y; w1r += e1y; w2r += e2y;
+  }
+}
+
+/** Scratch for near-plane clipping: up to 4 vertices x (x, y, z, r, g, b). */
+const clipIn = new Float64Array(3 * 6), clipOut = new Float64Array(4 * 6);
+
+/**
+ * Draws triangles idx[i0..i1) (global vertex indices) with camera-space positions `cpos`, colours `col`
+ * and projections `scr` (x, y, 1/depth; 1/depth <= 0 marks a vertex nearer than the near plane, whose
+ * triangles take the clipping path).
+ */
+export function drawTriangles(
+  t: Target, p: Projection, cull: boolean, idx: Uint32Array, i0: number, i1: number,
+  cpos: Float32Array, col: Float32Array, scr: Float32Array,
+): void {
+  for (let i = i0; i < i1; i += 3) {
+    const a = 3 * idx[i]!, b = 3 * idx[i + 1]!, c = 3 * idx[i + 2]!;
+    const za = scr[a + 2]!, zb = scr[b + 2]!, zc = scr[c + 2]!;
+    if (za > 0 && zb > 0 && zc > 0) {
+      rasterTri(t, cull,
+        scr[a]!, scr[a + 1]!, za, col[a]!, col[a + 1]!, col[a + 2]!,
+        scr[b]!, scr[b + 1]!, zb, col[b]!, col[b + 1]!, col[b + 2]!,
+        scr[c]!, scr[c + 1]!, zc, col[c]!, col[c + 1]!, col[c + 2]!);
+    } else if (za > 0 || zb > 0 || zc > 0) {
+      clipNear(t, p, cull, cpos, col, a, b, c);
+    }
+  }
+}
+
+/** Clips a triangle to depth >= near (camera z <= -near) and rasterizes the 1 or 2 triangles left. */
+function clipNear(t: Target, p: Projection, cull: boolean, cpos: Float32Array, col: Float32Array, a: number, b: number, c: number): void {
+  const src = clipIn, dst = clipOut;
+  for (let k = 0; k < 3; k++) {
+    const v = k === 0 ? a : k === 1 ? b : c;
+    src[6 * k] = cpos[v]!; src[6 * k + 1] = cpos[v + 1]!; src[6 * k + 2] = cpos[v + 2]!;
+    src[6 * k + 3] = col[v]!; src[6 * k + 4] = col[v + 1]!; src[6 * k + 5] = col[v + 2]!;
+  }
+  const zn = -p.near;
   let n = 0;
-  for (let i = 0; i < 3; i++) {
-    const j = (i + 1) % 3;
-    const pz = vs[3 * i + 2]!, qz = vs[3 * j + 2]!;
-    const pin = pz <= zn, qin = qz <= zn;
-    if (pin) { clipBuf[3 * n] = vs[3 * i]!; clipBuf[3 * n + 1] = vs[3 * i + 1]!; clipBuf[3 * n + 2] = pz; n++; }
-    if (pin !== qin) {
-      const s = (zn - pz) / (qz - pz);
-      clipBuf[3 * n] = vs[3 * i]! + s * (vs[3 * j]! - vs[3 * i]!);
-      clipBuf[3 * n + 1] = vs[3 * i + 1]! + s * (vs[3 * j + 1]! - vs[3 * i + 1]!);
-      clipBuf[3 * n + 2] = zn;
+  for (let k = 0; k < 3; k++) {
+    const s = 6 * k, e = 6 * ((k + 1) % 3);
+    const sIn = src[s + 2]! <= zn, eIn = src[e + 2]! <= zn;
+    if (sIn) { for (let q = 0; q < 6; q++) dst[6 * n + q] = src[s + q]!; n++; }
+    if (sIn !== eIn) {
+      const u = (zn - src[s + 2]!) / (src[e + 2]! - src[s + 2]!);
+      for (let q = 0; q < 6; q++) dst[6 * n + q] = src[s + q]! + u * (src[e + q]! - src[s + q]!);
+      dst[6 * n + 2] = zn;
       n++;
     }
   }
-  const c = clipBuf;
-  if (n >= 3) {
-    const p = [c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!];
-    const q = n === 4 ? [c[0]!, c[1]!, c[2]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!] : null;
-    project(t, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, r, g, b, cullBack);
-    if (q) project(t, q[0]!, q[1]!, q[2]!, q[3]!, q[4]!, q[5]!, q[6]!, q[7]!, q[8]!, r, g, b, cullBack);
+  for (let k = 0; k < n; k++) {
+    const o = 6 * k, d = -dst[o + 2]!;
+    dst[o] = p.cx + (p.f * dst[o]!) / d;
+    dst[o + 1] = p.cy - (p.f * dst[o + 1]!) / d;
+    dst[o + 2] = 1 / d;
   }
-}
-
-function project(t: Target, ax: number, ay: number, az: number, bx: number, by: number, bz: number, cx: number, cy: number, cz: number,
-  r: number, g: number, b: number, cullBack: boolean): void {
-  const hw = t.width / 2, hh = t.height / 2, f = t.focal;
-  const wa = -1 / az, wb = -1 / bz, wc = -1 / cz; // 1/depth
-  // pixel coordinates (x right, y down), pixel centres at +0.5
-  const x0 = hw + f * ax * wa, y0 = hh - f * ay * wa;
-  const x1 = hw + f * bx * wb, y1 = hh - f * by * wb;
-  const x2 = hw + f * cx * wc, y2 = hh - f * cy * wc;
-  const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
-  if (area === 0) return;
-  if (cullBack && area > 0) return; // counter-clockwise in world = clockwise on screen (y down): front faces have area < 0
-  let minX = Math.max(0, Math.floor(Math.min(x0, x1, x2))), maxX = Math.min(t.width - 1, Math.ceil(Math.max(x0, x1, x2)));
-  let minY = Math.max(0, Math.floor(Math.min(y0, y1, y2))), maxY = Math.min(t.height - 1, Math.ceil(Math.max(y0, y1, y2)));
-  if (minX > maxX || minY > maxY) return;
-  const inv = 1 / area;
-  const W = t.width, rgb = t.rgb, zb = t.invDepth;
-  for (let py = minY; py <= maxY; py++) {
-    const sy = py + 0.5;
-    for (let px = minX; px <= maxX; px++) {
-      const sx = px + 0.5;
-      const e0 = ((x1 - sx) * (y2 - sy) - (x2 - sx) * (y1 - sy)) * inv;
-      const e1 = ((x2 - sx) * (y0 - sy) - (x0 - sx) * (y2 - sy)) * inv;
-      const e2 = 1 - e0 - e1;
-      if (e0 < 0 || e1 < 0 || e2 < 0) continue;
-      const w = e0 * wa + e1 * wb + e2 * wc;
-      const k = py * W + px;
-      if (w <= zb[k]!) continue;
-      zb[k] = w;
-      const o = 3 * k;
-      rgb[o] = r; rgb[o + 1] = g; rgb[o + 2] = b;
-    }
+  for (let k = 1; k + 1 < n; k++) {
+    const o1 = 6 * k, o2 = 6 * (k + 1);
+    rasterTri(t, cull,
+      dst[0]!, dst[1]!, dst[2]!, dst[3]!, dst[4]!, dst[5]!,
+      dst[o1]!, dst[o1 + 1]!, dst[o1 + 2]!, dst[o1 + 3]!, dst[o1 + 4]!, dst[o1 + 5]!,
+      dst[o2]!, dst[o2 + 1]!, dst[o2 + 2]!, dst[o2 + 3]!, dst[o2 + 4]!, dst[o2 + 5]!);
   }
 }

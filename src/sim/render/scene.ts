@@ -54,7 +54,7 @@ function meshAsset(model: MjModel, meshId: number, grid: number): TriMesh {
   const vadr = (model.mesh_vertadr as Int32Array)[meshId]!, vnum = (model.mesh_vertnum as Int32Array)[meshId]!;
   const fadr = (model.mesh_faceadr as Int32Array)[meshId]!, fnum = (model.mesh_facenum as Int32Array)[meshId]!;
   let vert: Float32Array = (model.mesh_vert as Float32Array).slice(3 * vadr, 3 * (vadr + vnum));
-  let face = Uint32Array.from((model.mesh_face as Int32Array).subarray(3 * fadr, 3 * (fadr + fnum)));
+  let face: Uint32Array = Uint32Array.from((model.mesh_face as Int32Array).subarray(3 * fadr, 3 * (fadr + fnum)));
   if (grid > 0) ({ vert, face } = clusterDecimate(vert, face, grid));
   return fromTriangles(vert, face);
 }
