@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { cameraNames, freeCameraPose, modelCameraPose, resolveCamera, type CameraPose, type CameraSpec } from './camera.ts';
 import { createLightSet, shadeVertices, updateLights, type LightSet } from './lighting.ts';
 import { drawTriangles, type Projection, type Target } from './raster.ts';
-import { buildGeomMeshes, type GeomMesh } from './scene.ts';
+import { buildGeomMeshes, pickLod, type GeomMesh } from './scene.ts';
 
 export type { CameraPose, CameraSpec, FreeCamera } from './camera.ts';
 export { lookAtMatrix } from './camera.ts';
@@ -22,8 +22,13 @@ const OptionsSchema = z.object({
   geomGroups: z.array(z.number().int().min(0).max(5)).default([0, 1, 2]),
   /** Background colour, RGB in 0..1. */
   background: z.tuple([unit, unit, unit]).default([0, 0, 0]),
-  /** Segments around spheres, capsules, cylinders, ellipsoids (level of detail); default from the resolution. */
-  segments: z.number().int().min(6).max(256).optional(),
+  /** Finest segment count around spheres, capsules, cylinders, ellipsoids (default 48). */
+  segments: z.number().int().min(8).max(256).default(48),
+  /**
+   * Level of detail: per frame, each round geom uses the coarsest tessellation (8, 12, 20, 32, 48, ...
+   * segments) whose outline is within this many pixels of the true surface. 0 = always the finest.
+   */
+  lodPixels: z.number().min(0).default(0.25),
   /** Vertex-clustering grid for mesh assets (cells along a mesh's longest side); 0 keeps meshes whole. Default from the resolution. */
   meshGrid: z.number().int().min(0).optional(),
   /** Near / far clipping distances in metres; default MuJoCo's visual/map znear / zfar times the model extent. */
@@ -62,6 +67,7 @@ export class Renderer {
   private readonly scr: Float32Array;
   private readonly lights: LightSet;
   private readonly cull: boolean;
+  private readonly lodPixels: number;
   private readonly bg: [number, number, number];
   private readonly invz: Float32Array;
   private readonly own: RenderOutput;
@@ -89,12 +95,13 @@ export class Renderer {
     this.near = o.near ?? model.vis.map.znear * extent;
     if (!(this.near < this.far)) throw new Error(`render: near (${this.near}) must be less than far (${this.far})`);
     this.cull = o.cullBackfaces;
+    this.lodPixels = o.lodPixels;
     this.bg = [o.background[0] * 255, o.background[1] * 255, o.background[2] * 255];
     this.names = cameraNames(model);
     const res = Math.max(o.width, o.height);
     const built = buildGeomMeshes(model, {
       groups: o.geomGroups,
-      segments: o.segments ?? Math.min(32, Math.max(12, 4 * Math.round(res / 24))),
+      segments: o.segments,
       meshGrid: o.meshGrid ?? Math.max(24, Math.round(res / 3)),
       planeExtent: this.far,
     });
@@ -113,9 +120,11 @@ export class Renderer {
     this.own = { rgb: new Uint8Array(3 * n), depth: new Float32Array(n) };
   }
 
-  /** Triangles in the tessellated scene (an upper bound on triangles drawn per frame). */
+  /** Triangles of the scene at the finest level of detail (an upper bound on triangles drawn per frame). */
   get triangleCount(): number {
-    return this.idx.length / 3;
+    let n = 0;
+    for (const g of this.geoms) { const l = g.lods[g.lods.length - 1]!; n += (l.i1 - l.i0) / 3; }
+    return n;
   }
 
   /** Camera id for an id or name (throws naming it when the model has no such camera). */
@@ -225,7 +234,8 @@ export class Renderer {
       const m00 = cm[0]! * g0 + cm[3]! * g3 + cm[6]! * g6, m01 = cm[0]! * g1 + cm[3]! * g4 + cm[6]! * g7, m02 = cm[0]! * g2 + cm[3]! * g5 + cm[6]! * g8;
       const m10 = cm[1]! * g0 + cm[4]! * g3 + cm[7]! * g6, m11 = cm[1]! * g1 + cm[4]! * g4 + cm[7]! * g7, m12 = cm[1]! * g2 + cm[4]! * g5 + cm[7]! * g8;
       const m20 = cm[2]! * g0 + cm[5]! * g3 + cm[8]! * g6, m21 = cm[2]! * g1 + cm[5]! * g4 + cm[8]! * g7, m22 = cm[2]! * g2 + cm[5]! * g5 + cm[8]! * g8;
-      const v0 = g.v0, v1 = g.v1;
+      const lod = pickLod(g, f / Math.max(d - rad, near), this.lodPixels);
+      const v0 = lod.v0, v1 = lod.v1;
       for (let k = 3 * v0, end = 3 * v1; k < end; k += 3) {
         const x = lpos[k]!, y = lpos[k + 1]!, zz = lpos[k + 2]!;
         const X = m00 * x + m01 * y + m02 * zz + tx, Y = m10 * x + m11 * y + m12 * zz + ty, Z = m20 * x + m21 * y + m22 * zz + tz;
@@ -242,7 +252,7 @@ export class Renderer {
         }
       }
       shadeVertices(this.lights, cpos, cnrm, v0, v1, r, gg, b, g.specular, g.shininess, g.emission, this.col);
-      drawTriangles(t, p, this.cull, this.idx, g.i0, g.i1, cpos, this.col, scr);
+      drawTriangles(t, p, this.cull, this.idx, lod.i0, lod.i1, cpos, this.col, scr);
     }
   }
 }

@@ -1,6 +1,7 @@
-// Builds the renderer's static scene from an MjModel: one local-frame triangle mesh per visible geom
-// (primitives tessellated, mesh assets decimated), packed into shared typed arrays, plus per-geom
-// material constants (material id, average texture colour, specular, shininess, emission).
+// Builds the renderer's static scene from an MjModel: local-frame triangle meshes per visible geom
+// (round primitives at several levels of detail, mesh assets decimated), packed into shared typed
+// arrays, plus per-geom material constants (material id, average texture colour, specular, shininess,
+// emission) and the per-frame choice of level of detail.
 
 import type { MjModel } from '@mujoco/mujoco';
 import { box, capsule, clusterDecimate, cylinder, ellipsoid, fromTriangles, plane, sphere, type TriMesh } from './tessellate.ts';
@@ -8,11 +9,17 @@ import { box, capsule, clusterDecimate, cylinder, ellipsoid, fromTriangles, plan
 /** MuJoCo geom types (mjtGeom). */
 export const GEOM = { PLANE: 0, HFIELD: 1, SPHERE: 2, CAPSULE: 3, ELLIPSOID: 4, CYLINDER: 5, BOX: 6, MESH: 7, SDF: 8 } as const;
 
+/** One level of detail: vertex range [v0, v1) and index range [i0, i1) in the packed arrays (global indices). */
+export interface Lod { seg: number; v0: number; v1: number; i0: number; i1: number }
+
 export interface GeomMesh {
   id: number;
   type: number;
-  /** Vertex range [v0, v1) and index range [i0, i1) into the packed arrays (indices are global). */
-  v0: number; v1: number; i0: number; i1: number;
+  /** Levels of detail, coarsest first (one for boxes, planes, meshes). */
+  lods: Lod[];
+  /** Radius of curvature that the segment count approximates (0 for flat-faced geoms). */
+  curve: number;
+  /** Bounding-sphere radius about the geom origin. */
   radius: number;
   matId: number;
   /** Average colour of the material's RGB texture (1, 1, 1 without one): multiplies the rgba. */
@@ -22,6 +29,7 @@ export interface GeomMesh {
 
 export interface SceneBuildOptions {
   groups: readonly number[];
+  /** Finest segment count for round geoms; coarser levels down to 8 are built as well. */
   segments: number;
   meshGrid: number;
   planeExtent: number;
@@ -65,47 +73,67 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
   const spec = model.mat_specular as Float32Array, shin = model.mat_shininess as Float32Array, emis = model.mat_emission as Float32Array;
   const cell = Math.max(model.stat.extent, 1e-3) / 8;
   const meshCache = new Map<number, TriMesh>();
-  const parts: { g: GeomMesh; m: TriMesh }[] = [];
+  const parts: { g: GeomMesh; ms: TriMesh[] }[] = [];
+  const segs: number[] = [];
+  for (let n = 8; n < o.segments; n = Math.round(n * 1.5 / 4) * 4) segs.push(n);
+  segs.push(o.segments);
   for (let i = 0; i < model.ngeom; i++) {
     if (!o.groups.includes(group[i]!)) continue;
     const t = type[i]!, s0 = size[3 * i]!, s1 = size[3 * i + 1]!, s2 = size[3 * i + 2]!;
-    let m: TriMesh | undefined;
+    let ms: TriMesh[] = [], curve = 0;
     switch (t) {
-      case GEOM.PLANE: m = plane(s0, s1, o.planeExtent, 10); break;
-      case GEOM.SPHERE: m = sphere(s0, o.segments); break;
-      case GEOM.CAPSULE: m = capsule(s0, s1, o.segments); break;
-      case GEOM.ELLIPSOID: m = ellipsoid(s0, s1, s2, o.segments); break;
-      case GEOM.CYLINDER: m = cylinder(s0, s1, o.segments); break;
-      case GEOM.BOX: m = box(s0, s1, s2, cell); break;
+      case GEOM.PLANE: ms = [plane(s0, s1, o.planeExtent, 10)]; break;
+      case GEOM.SPHERE: ms = segs.map((n) => sphere(s0, n)); curve = s0; break;
+      case GEOM.CAPSULE: ms = segs.map((n) => capsule(s0, s1, n)); curve = s0; break;
+      case GEOM.ELLIPSOID: ms = segs.map((n) => ellipsoid(s0, s1, s2, n)); curve = Math.max(s0, s1, s2); break;
+      case GEOM.CYLINDER: ms = segs.map((n) => cylinder(s0, s1, n)); curve = s0; break;
+      case GEOM.BOX: ms = [box(s0, s1, s2, cell)]; break;
       case GEOM.MESH: {
         const id = dataid[i]!;
         if (id < 0) break;
-        m = meshCache.get(id);
+        let m = meshCache.get(id);
         if (!m) { m = meshAsset(model, id, o.meshGrid); meshCache.set(id, m); }
+        ms = [m];
         break;
       }
       default: break; // height fields and SDFs are not drawn
     }
-    if (!m || m.idx.length === 0) continue;
+    if (ms.length === 0 || ms[0]!.idx.length === 0) continue;
     const mat = matid[i]!;
     parts.push({
-      m,
+      ms,
       g: {
-        id: i, type: t, v0: 0, v1: 0, i0: 0, i1: 0, radius: m.radius, matId: mat, tex: textureAverage(model, mat),
+        id: i, type: t, lods: [], curve, radius: Math.max(...ms.map((m) => m.radius)), matId: mat, tex: textureAverage(model, mat),
         specular: mat >= 0 ? spec[mat]! : 0.5, shininess: mat >= 0 ? shin[mat]! : 0.5, emission: mat >= 0 ? emis[mat]! : 0,
       },
     });
   }
   let nv = 0, ni = 0;
-  for (const { m } of parts) { nv += m.pos.length / 3; ni += m.idx.length; }
+  for (const { ms } of parts) for (const m of ms) { nv += m.pos.length / 3; ni += m.idx.length; }
   const pos = new Float32Array(3 * nv), nrm = new Float32Array(3 * nv), idx = new Uint32Array(ni);
   let v = 0, k = 0;
-  for (const { g, m } of parts) {
-    const n = m.pos.length / 3;
-    pos.set(m.pos, 3 * v); nrm.set(m.nrm, 3 * v);
-    for (let j = 0; j < m.idx.length; j++) idx[k + j] = m.idx[j]! + v;
-    g.v0 = v; g.v1 = v + n; g.i0 = k; g.i1 = k + m.idx.length;
-    v += n; k += m.idx.length;
+  for (const { g, ms } of parts) {
+    ms.forEach((m, l) => {
+      const n = m.pos.length / 3;
+      pos.set(m.pos, 3 * v); nrm.set(m.nrm, 3 * v);
+      for (let j = 0; j < m.idx.length; j++) idx[k + j] = m.idx[j]! + v;
+      g.lods.push({ seg: g.curve > 0 ? segs[l]! : 0, v0: v, v1: v + n, i0: k, i1: k + m.idx.length });
+      v += n; k += m.idx.length;
+    });
   }
   return { geoms: parts.map((p) => p.g), pos, nrm, idx };
+}
+
+/**
+ * The coarsest level of detail of `g` whose polygon departs from the true surface by at most `tolPx`
+ * pixels, for a geom whose curved part is `pxPerMetre` pixels per metre on screen (sag = r (1 - cos(pi/seg))).
+ */
+export function pickLod(g: GeomMesh, pxPerMetre: number, tolPx: number): Lod {
+  const lods = g.lods;
+  if (lods.length === 1 || tolPx <= 0) return lods[lods.length - 1]!;
+  const rpx = g.curve * pxPerMetre;
+  for (let l = 0; l < lods.length - 1; l++) {
+    if (rpx * (1 - Math.cos(Math.PI / lods[l]!.seg)) <= tolPx) return lods[l]!;
+  }
+  return lods[lods.length - 1]!;
 }
