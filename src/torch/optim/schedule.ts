@@ -1,23 +1,31 @@
-// Learning-rate schedules as plain functions of the step, and a scheduler that applies one to an optimizer.
+// Learning-rate schedules as plain functions of the step (0-based), and a scheduler that applies one to an
+// optimizer's lr (every param group follows, scaled by its own lr ratio).
 import { z } from 'zod';
-import type { Optimizer } from './optimizer.ts';
+import { parseOptions, type Optimizer } from './optimizer.ts';
 
 export type Schedule = (step: number) => number;
 
-export const constant = (lr: number): Schedule => () => lr;
+/** The same lr at every step. */
+export function constant(lr: number): Schedule {
+  if (!(Number.isFinite(lr) && lr >= 0)) throw new RangeError(`constant: lr must be a finite number >= 0, got ${lr}`);
+  return () => lr;
+}
 
 export const WarmupCosineOptions = z.object({
-  baseLr: z.number().positive(),
+  baseLr: z.number().positive().finite(),
   warmupSteps: z.number().int().min(0),
   totalSteps: z.number().int().positive(),
-  minLr: z.number().min(0).default(0),
-}).strict().refine((o) => o.warmupSteps <= o.totalSteps, { message: 'warmupSteps must not exceed totalSteps' });
+  minLr: z.number().min(0).finite().default(0),
+}).strict()
+  .refine((o) => o.warmupSteps <= o.totalSteps, { message: 'warmupSteps must not exceed totalSteps', path: ['warmupSteps'] })
+  .refine((o) => o.minLr <= o.baseLr, { message: 'minLr must not exceed baseLr', path: ['minLr'] });
 
-/** Linear warm-up from 0 to baseLr over warmupSteps, then cosine decay to minLr at totalSteps (held after). */
+/**
+ * Linear warm-up to baseLr over warmupSteps (step s < warmupSteps gives baseLr * (s + 1) / warmupSteps), then cosine
+ * decay from baseLr at step warmupSteps to minLr at step totalSteps, held at minLr after.
+ */
 export function warmupCosine(options: z.input<typeof WarmupCosineOptions>): Schedule {
-  const parsed = WarmupCosineOptions.safeParse(options);
-  if (!parsed.success) throw new Error(`warmupCosine: invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-  const { baseLr, warmupSteps, totalSteps, minLr } = parsed.data;
+  const { baseLr, warmupSteps, totalSteps, minLr } = parseOptions(WarmupCosineOptions, options, 'warmupCosine');
   return (step) => {
     if (step < warmupSteps) return (baseLr * (step + 1)) / warmupSteps;
     const t = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
@@ -25,12 +33,16 @@ export function warmupCosine(options: z.input<typeof WarmupCosineOptions>): Sche
   };
 }
 
-/** Sets optimizer.lr = schedule(step) on each step() call (call it once per optimizer step). */
+/** Sets optimizer.lr = schedule(step): schedule(lastStep) at construction, then the next step on each step() call. */
 export class LRScheduler {
-  private t = 0;
-  constructor(readonly optimizer: Optimizer, readonly schedule: Schedule) {
-    optimizer.lr = schedule(0);
+  private t: number;
+  /** lastStep: the step to resume from (default 0: a fresh run). */
+  constructor(readonly optimizer: Optimizer, readonly schedule: Schedule, opts: { lastStep?: number } = {}) {
+    this.t = opts.lastStep ?? 0;
+    if (!(Number.isInteger(this.t) && this.t >= 0)) throw new RangeError(`LRScheduler: lastStep must be an integer >= 0, got ${opts.lastStep}`);
+    optimizer.lr = schedule(this.t);
   }
+  /** Call once after each optimizer.step(); returns the lr now set. */
   step(): number {
     this.t++;
     this.optimizer.lr = this.schedule(this.t);
