@@ -6,8 +6,8 @@
 import type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
 import { z } from 'zod';
 import { cameraNames, freeCameraPose, modelCameraPose, resolveCamera, type CameraPose, type CameraSpec } from './camera.ts';
-import { createLightSet, shadeVertices, updateLights, type LightSet } from './lighting.ts';
-import { drawTriangles, type Projection, type Target } from './raster.ts';
+import { createLightSet, setSurface, updateLights, type LightSet } from './lighting.ts';
+import { drawTriangles, type Projection, type Target, type Verts } from './raster.ts';
 import { buildGeomMeshes, pickLod, type GeomMesh } from './scene.ts';
 
 export type { CameraPose, CameraSpec, FreeCamera } from './camera.ts';
@@ -61,10 +61,8 @@ export class Renderer {
   private readonly idx: Uint32Array;
   private readonly lpos: Float32Array;
   private readonly lnrm: Float32Array;
-  private readonly cpos: Float32Array;
-  private readonly cnrm: Float32Array;
-  private readonly col: Float32Array;
-  private readonly scr: Float32Array;
+  private readonly verts: Verts;
+  private readonly surface = new Float64Array(6);
   private readonly lights: LightSet;
   private readonly cull: boolean;
   private readonly lodPixels: number;
@@ -110,10 +108,10 @@ export class Renderer {
     this.lpos = built.pos;
     this.lnrm = built.nrm;
     const nv = this.lpos.length;
-    this.cpos = new Float32Array(nv);
-    this.cnrm = new Float32Array(nv);
-    this.col = new Float32Array(nv);
-    this.scr = new Float32Array(nv);
+    this.verts = {
+      cpos: new Float32Array(nv), cnrm: new Float32Array(nv), scr: new Float32Array(nv), col: new Float32Array(nv),
+      stamp: new Int32Array(nv / 3), frame: 0,
+    };
     this.lights = createLightSet(model);
     const n = o.width * o.height;
     this.invz = new Float32Array(n);
@@ -162,6 +160,7 @@ export class Renderer {
     for (let i = 0; i < 3 * n; i += 3) { pix[i] = bg[0]; pix[i + 1] = bg[1]; pix[i + 2] = bg[2]; }
 
     updateLights(this.model, data, this.cp, this.cm, this.lights);
+    this.verts.frame = (this.verts.frame + 1) | 0;
     this.drawGeoms(data, t, p);
 
     const far = this.far;
@@ -208,7 +207,7 @@ export class Renderer {
     const cp = this.cp, cm = this.cm, near = this.near, far = this.far;
     // Half-extents of the view frustum (tan of the half angles, one pixel of margin) for culling.
     const hx = (p.cx + 1) / p.f, hy = (p.cy + 1) / p.f, sx = Math.sqrt(1 + hx * hx), sy = Math.sqrt(1 + hy * hy);
-    const lpos = this.lpos, lnrm = this.lnrm, cpos = this.cpos, cnrm = this.cnrm, scr = this.scr;
+    const lpos = this.lpos, lnrm = this.lnrm, v = this.verts, cpos = v.cpos, cnrm = v.cnrm, scr = v.scr;
     const f = p.f, cx = p.cx, cy = p.cy;
     for (const g of this.geoms) {
       const gi = g.id;
@@ -251,8 +250,8 @@ export class Renderer {
           scr[k + 2] = -1;
         }
       }
-      shadeVertices(this.lights, cpos, cnrm, v0, v1, r, gg, b, g.specular, g.shininess, g.emission, this.col);
-      drawTriangles(t, p, this.cull, this.idx, lod.i0, lod.i1, cpos, this.col, scr);
+      setSurface(this.surface, r, gg, b, g.specular, g.shininess, g.emission);
+      drawTriangles(t, p, this.cull, this.idx, lod.i0, lod.i1, v, this.lights, this.surface);
     }
   }
 }

@@ -4,8 +4,8 @@
 
 import type { MjData, MjModel } from '@mujoco/mujoco';
 
-/** Floats per packed light: kind, pos(3), dir(3), ambient(3), diffuse(3), specular(3), atten(3), cosCutoff, exponent. */
-export const LIGHT_STRIDE = 21;
+/** Floats per packed light: kind, pos(3), dir(3), ambient(3), diffuse(3), specular(3), atten(3), cosCutoff, exponent, hasSpecular. */
+export const LIGHT_STRIDE = 22;
 export const KIND_DIRECTIONAL = 0, KIND_SPOT = 1, KIND_POINT = 2;
 
 export interface LightSet {
@@ -53,6 +53,7 @@ export function updateLights(model: MjModel, data: MjData, cp: ArrayLike<number>
       }
       b[o + 19] = Math.cos((Math.min(cut[i]!, 90) * Math.PI) / 180);
       b[o + 20] = ex[i]!;
+      b[o + 21] = Math.max(b[o + 13]!, b[o + 14]!, b[o + 15]!);
       n++;
     }
   }
@@ -63,65 +64,63 @@ export function updateLights(model: MjModel, data: MjData, cp: ArrayLike<number>
     b[o + 1] = 0; b[o + 2] = 0; b[o + 3] = 0;
     b[o + 4] = 0; b[o + 5] = 0; b[o + 6] = -1;
     for (let r = 0; r < 3; r++) { b[o + 7 + r] = amb[r]!; b[o + 10 + r] = dif[r]!; b[o + 13 + r] = spe[r]!; b[o + 16 + r] = r === 0 ? 1 : 0; }
-    b[o + 19] = -1; b[o + 20] = 0;
+    b[o + 19] = -1; b[o + 20] = 0; b[o + 21] = Math.max(spe[0]!, spe[1]!, spe[2]!);
     n++;
   }
   ls.count = n;
 }
 
+/** Surface parameters for shading: r, g, b (0..1), specular strength, specular exponent (shininess x 128), emission. */
+export type Surface = Float64Array;
+
+export function setSurface(out: Surface, r: number, g: number, b: number, spec: number, shininess: number, emission: number): void {
+  out[0] = r; out[1] = g; out[2] = b; out[3] = spec; out[4] = shininess * 128; out[5] = emission;
+}
+
 /**
- * Colours (0..255, not clamped) of vertices [v0, v1) from camera-space positions `cpos` and normals
- * `cnrm` (3 per vertex), for a surface of colour (r, g, b) in 0..1 with specular strength `spec`,
- * shininess `shin` (0..1, x128 as in OpenGL) and emission `emis`.
+ * Colour (0..255, not clamped) of the vertex at offset k (= 3 * vertex) from its camera-space position
+ * `cpos` and unit normal `cnrm`, written to out[k..k+2].
  */
-export function shadeVertices(
-  ls: LightSet, cpos: Float32Array, cnrm: Float32Array, v0: number, v1: number,
-  r: number, g: number, bl: number, spec: number, shin: number, emis: number, out: Float32Array,
-): void {
-  const b = ls.buf, nl = ls.count, shexp = shin * 128;
-  for (let v = v0; v < v1; v++) {
-    const k = 3 * v;
-    const px = cpos[k]!, py = cpos[k + 1]!, pz = cpos[k + 2]!;
-    const nx = cnrm[k]!, ny = cnrm[k + 1]!, nz = cnrm[k + 2]!;
-    let ar = emis, ag = emis, ab = emis, sr = 0, sg = 0, sb = 0;
-    let vl = Math.sqrt(px * px + py * py + pz * pz);
-    vl = vl > 0 ? 1 / vl : 0;
-    const ex = -px * vl, ey = -py * vl, ez = -pz * vl; // towards the eye
-    for (let i = 0; i < nl; i++) {
-      const o = i * LIGHT_STRIDE, kind = b[o]!;
-      let lx: number, ly: number, lz: number, f = 1;
-      if (kind === KIND_DIRECTIONAL) {
-        lx = -b[o + 4]!; ly = -b[o + 5]!; lz = -b[o + 6]!;
-      } else {
-        lx = b[o + 1]! - px; ly = b[o + 2]! - py; lz = b[o + 3]! - pz;
-        const d = Math.sqrt(lx * lx + ly * ly + lz * lz), inv = d > 0 ? 1 / d : 0;
-        lx *= inv; ly *= inv; lz *= inv;
-        f = 1 / (b[o + 16]! + b[o + 17]! * d + b[o + 18]! * d * d);
-        if (kind === KIND_SPOT) {
-          const c = -(lx * b[o + 4]! + ly * b[o + 5]! + lz * b[o + 6]!);
-          if (c < b[o + 19]!) f = 0; else f *= Math.pow(c, b[o + 20]!);
-        }
-      }
-      if (f === 0) continue;
-      ar += f * b[o + 7]!; ag += f * b[o + 8]!; ab += f * b[o + 9]!;
-      const nd = nx * lx + ny * ly + nz * lz;
-      if (nd <= 0) continue;
-      const fd = f * nd;
-      ar += fd * b[o + 10]!; ag += fd * b[o + 11]!; ab += fd * b[o + 12]!;
-      if (spec > 0) {
-        let hx = lx + ex, hy = ly + ey, hz = lz + ez;
-        const hl = Math.sqrt(hx * hx + hy * hy + hz * hz);
-        if (hl > 0) {
-          const nh = (nx * hx + ny * hy + nz * hz) / hl;
-          if (nh > 0) {
-            const s = f * spec * Math.pow(nh, shexp);
-            sr += s * b[o + 13]!; sg += s * b[o + 14]!; sb += s * b[o + 15]!;
-          }
-        }
+export function shadeVertex(ls: LightSet, s: Surface, cpos: Float32Array, cnrm: Float32Array, k: number, out: Float32Array): void {
+  const b = ls.buf, nl = ls.count, spec = s[3]!, shexp = s[4]!, emis = s[5]!;
+  const px = cpos[k]!, py = cpos[k + 1]!, pz = cpos[k + 2]!;
+  const nx = cnrm[k]!, ny = cnrm[k + 1]!, nz = cnrm[k + 2]!;
+  let ar = emis, ag = emis, ab = emis, sr = 0, sg = 0, sb = 0;
+  for (let i = 0; i < nl; i++) {
+    const o = i * LIGHT_STRIDE, kind = b[o]!;
+    let lx: number, ly: number, lz: number, f = 1;
+    if (kind === KIND_DIRECTIONAL) {
+      lx = -b[o + 4]!; ly = -b[o + 5]!; lz = -b[o + 6]!;
+    } else {
+      lx = b[o + 1]! - px; ly = b[o + 2]! - py; lz = b[o + 3]! - pz;
+      const d = Math.sqrt(lx * lx + ly * ly + lz * lz), inv = d > 0 ? 1 / d : 0;
+      lx *= inv; ly *= inv; lz *= inv;
+      f = 1 / (b[o + 16]! + b[o + 17]! * d + b[o + 18]! * d * d);
+      if (kind === KIND_SPOT) {
+        const c = -(lx * b[o + 4]! + ly * b[o + 5]! + lz * b[o + 6]!);
+        if (c < b[o + 19]!) continue;
+        const e = b[o + 20]!;
+        if (e !== 0) f *= Math.pow(c, e);
       }
     }
-    out[k] = 255 * (r * ar + sr);
-    out[k + 1] = 255 * (g * ag + sg);
-    out[k + 2] = 255 * (bl * ab + sb);
+    ar += f * b[o + 7]!; ag += f * b[o + 8]!; ab += f * b[o + 9]!;
+    const nd = nx * lx + ny * ly + nz * lz;
+    if (nd <= 0) continue;
+    const fd = f * nd;
+    ar += fd * b[o + 10]!; ag += fd * b[o + 11]!; ab += fd * b[o + 12]!;
+    if (spec > 0 && b[o + 21]! > 0) {
+      // Blinn-Phong: half vector between the light and the eye direction (-p / |p|).
+      const vl = 1 / (Math.sqrt(px * px + py * py + pz * pz) || 1);
+      const hx = lx - px * vl, hy = ly - py * vl, hz = lz - pz * vl;
+      const hl = Math.sqrt(hx * hx + hy * hy + hz * hz);
+      const nh = hl > 0 ? (nx * hx + ny * hy + nz * hz) / hl : 0;
+      if (nh > 0) {
+        const q = f * spec * Math.pow(nh, shexp);
+        sr += q * b[o + 13]!; sg += q * b[o + 14]!; sb += q * b[o + 15]!;
+      }
+    }
   }
+  out[k] = 255 * (s[0]! * ar + sr);
+  out[k + 1] = 255 * (s[1]! * ag + sg);
+  out[k + 2] = 255 * (s[2]! * ab + sb);
 }

@@ -1,6 +1,8 @@
 // Triangle rasterization into a preallocated z-buffer: near-plane clipping, back-face culling and an
 // edge-function scan with exact 1/depth interpolation and perspective-correct (Gouraud) colour.
-// Nothing here allocates per frame.
+// Vertices are lit lazily, only when a visible front-facing triangle uses them. No allocation per frame.
+
+import { shadeVertex, type LightSet, type Surface } from './lighting.ts';
 
 /** Colour + depth target. `invz` holds 1/depth (larger = nearer); `rgb` clamps and rounds on write. */
 export interface Target {
@@ -81,24 +83,49 @@ export function rasterTri(
 /** Scratch for near-plane clipping: up to 4 vertices x (x, y, z, r, g, b). */
 const clipIn = new Float64Array(3 * 6), clipOut = new Float64Array(4 * 6);
 
+/** Per-frame vertex data shared by the draw calls of one frame. */
+export interface Verts {
+  /** Camera-space positions and unit normals, 3 per vertex. */
+  cpos: Float32Array;
+  cnrm: Float32Array;
+  /** Projections: x, y (pixels), 1/depth; 1/depth <= 0 marks a vertex nearer than the near plane. */
+  scr: Float32Array;
+  /** Lit colours (0..255), valid where stamp[v] === frame. */
+  col: Float32Array;
+  stamp: Int32Array;
+  frame: number;
+}
+
 /**
- * Draws triangles idx[i0..i1) (global vertex indices) with camera-space positions `cpos`, colours `col`
- * and projections `scr` (x, y, 1/depth; 1/depth <= 0 marks a vertex nearer than the near plane, whose
- * triangles take the clipping path).
+ * Draws triangles idx[i0..i1) (global vertex indices) of one geom with surface `s` under lights `ls`.
+ * Triangles wholly in front of the near plane are culled (back faces, off screen) before their vertices
+ * are lit; triangles crossing it are clipped.
  */
 export function drawTriangles(
-  t: Target, p: Projection, cull: boolean, idx: Uint32Array, i0: number, i1: number,
-  cpos: Float32Array, col: Float32Array, scr: Float32Array,
+  t: Target, p: Projection, cull: boolean, idx: Uint32Array, i0: number, i1: number, v: Verts, ls: LightSet, s: Surface,
 ): void {
+  const scr = v.scr, col = v.col, stamp = v.stamp, frame = v.frame, cpos = v.cpos, cnrm = v.cnrm;
+  const W = t.width, H = t.height;
   for (let i = i0; i < i1; i += 3) {
-    const a = 3 * idx[i]!, b = 3 * idx[i + 1]!, c = 3 * idx[i + 2]!;
+    const ia = idx[i]!, ib = idx[i + 1]!, ic = idx[i + 2]!;
+    const a = 3 * ia, b = 3 * ib, c = 3 * ic;
     const za = scr[a + 2]!, zb = scr[b + 2]!, zc = scr[c + 2]!;
     if (za > 0 && zb > 0 && zc > 0) {
+      const xa = scr[a]!, ya = scr[a + 1]!, xb = scr[b]!, yb = scr[b + 1]!, xc = scr[c]!, yc = scr[c + 1]!;
+      const area = (xb - xa) * (yc - ya) - (xc - xa) * (yb - ya);
+      if (area === 0 || (cull && area > 0)) continue;
+      if ((xa < 0 && xb < 0 && xc < 0) || (xa > W && xb > W && xc > W) || (ya < 0 && yb < 0 && yc < 0) || (ya > H && yb > H && yc > H)) continue;
+      if (stamp[ia] !== frame) { shadeVertex(ls, s, cpos, cnrm, a, col); stamp[ia] = frame; }
+      if (stamp[ib] !== frame) { shadeVertex(ls, s, cpos, cnrm, b, col); stamp[ib] = frame; }
+      if (stamp[ic] !== frame) { shadeVertex(ls, s, cpos, cnrm, c, col); stamp[ic] = frame; }
       rasterTri(t, cull,
-        scr[a]!, scr[a + 1]!, za, col[a]!, col[a + 1]!, col[a + 2]!,
-        scr[b]!, scr[b + 1]!, zb, col[b]!, col[b + 1]!, col[b + 2]!,
-        scr[c]!, scr[c + 1]!, zc, col[c]!, col[c + 1]!, col[c + 2]!);
+        xa, ya, za, col[a]!, col[a + 1]!, col[a + 2]!,
+        xb, yb, zb, col[b]!, col[b + 1]!, col[b + 2]!,
+        xc, yc, zc, col[c]!, col[c + 1]!, col[c + 2]!);
     } else if (za > 0 || zb > 0 || zc > 0) {
+      if (stamp[ia] !== frame) { shadeVertex(ls, s, cpos, cnrm, a, col); stamp[ia] = frame; }
+      if (stamp[ib] !== frame) { shadeVertex(ls, s, cpos, cnrm, b, col); stamp[ib] = frame; }
+      if (stamp[ic] !== frame) { shadeVertex(ls, s, cpos, cnrm, c, col); stamp[ic] = frame; }
       clipNear(t, p, cull, cpos, col, a, b, c);
     }
   }
