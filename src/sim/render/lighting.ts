@@ -115,7 +115,8 @@ export function shadeVertex(ls: LightSet, s: Surface, cpos: Float32Array, cnrm: 
       const hl = Math.sqrt(hx * hx + hy * hy + hz * hz);
       const nh = hl > 0 ? (nx * hx + ny * hy + nz * hz) / hl : 0;
       if (nh > 0) {
-        const q = f * spec * Math.pow(nh, shexp);
+        // Schlick's rational stand-in for nh^shexp: same peak and width, a fraction of Math.pow's cost.
+        const q = (f * spec * nh) / (shexp - shexp * nh + nh);
         sr += q * b[o + 13]!; sg += q * b[o + 14]!; sb += q * b[o + 15]!;
       }
     }
