@@ -17,17 +17,17 @@ export function writeRgbPng(path: string, rgb: Uint8Array, w: number, h: number)
 }
 
 /**
- * Writes depth (metres) as grey: near = white, far = black, scaled between the smallest depth and the
- * largest depth below `far` (pixels at or beyond `far`, i.e. background, are black).
+ * Writes depth (metres) as grey by inverse depth, so near detail stays visible next to far floors:
+ * nearest = white, farthest hit = dark grey (55), background (depth >= `far`, or not finite) = black.
  */
 export function writeDepthPng(path: string, depth: Float32Array, w: number, h: number, far = Infinity): void {
   if (depth.length !== w * h) throw new Error(`png: depth has ${depth.length} values, expected ${w}*${h}`);
   let lo = Infinity, hi = -Infinity;
-  for (const d of depth) if (d < far && Number.isFinite(d)) { lo = Math.min(lo, d); hi = Math.max(hi, d); }
+  for (const d of depth) if (d < far && d > 0 && Number.isFinite(d)) { lo = Math.min(lo, 1 / d); hi = Math.max(hi, 1 / d); }
   const rgb = new Uint8Array(w * h * 3), span = hi > lo ? hi - lo : 1;
   for (let i = 0; i < depth.length; i++) {
     const d = depth[i]!;
-    const v = d < far && Number.isFinite(d) ? Math.round(255 - (200 * (d - lo)) / span) : 0;
+    const v = d < far && d > 0 && Number.isFinite(d) ? Math.round(55 + (200 * (1 / d - lo)) / span) : 0;
     rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
   }
   writeRgbPng(path, rgb, w, h);
