@@ -19,14 +19,18 @@ export class Conv2d extends Module {
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, readonly opts: Conv2dOptions = {}) {
     super();
     const groups = opts.groups ?? 1;
+    const [kh, kw] = Array.isArray(kernelSize) ? kernelSize : [kernelSize, kernelSize];
+    for (const [what, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups], ['kernelSize', kh], ['kernelSize', kw]] as const) {
+      if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`Conv2d: ${what} must be a positive integer, got ${v}`);
+    }
     if (inChannels % groups !== 0 || outChannels % groups !== 0) {
       throw new RangeError(`Conv2d: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
     }
-    const [kh, kw] = Array.isArray(kernelSize) ? kernelSize : [kernelSize, kernelSize];
     const shape = [outChannels, inChannels / groups, kh, kw];
     this.weight = this.param('weight', kaimingUniform(shape));
     this.bias = opts.bias ?? true ? this.param('bias', biasUniform(outChannels, fans(shape).fanIn)) : null;
   }
+  /** x [N, inChannels, H, W] -> [N, outChannels, H', W']. */
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, this.opts);
   }

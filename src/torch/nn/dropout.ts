@@ -5,6 +5,7 @@ import { Module } from './module.ts';
 import { view } from '../ops/shape.ts';
 
 export class Dropout extends Module {
+  /** p: the probability of zeroing an element, in [0, 1) (default 0.5, as PyTorch). */
   constructor(readonly p = 0.5) {
     super();
     if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);

@@ -1,17 +1,35 @@
-// Embedding: a [num, dim] table of learned vectors looked up by integer index (weight ~ N(0, 1) as in PyTorch).
+// Embedding: a [num, dim] table of learned vectors looked up by integer index; weight ~ N(0, 1) as in PyTorch.
 import type { Tensor } from '../tensor.ts';
-import { embedding } from '../ops/nn.ts';
+import { aten, wrap, h } from '../ops/call.ts';
+import { noGrad } from '../autograd.ts';
 import { Module } from './module.ts';
 import { normal } from './init.ts';
 
+export interface EmbeddingOptions {
+  /** A row that starts at zero and gets no gradient (PyTorch's padding_idx); default none. Negative counts from the end. */
+  paddingIdx?: number;
+}
+
+const EMBEDDING = aten('embedding'); // (weight, indices, padding_idx, scale_grad_by_freq, sparse)
+
 export class Embedding extends Module {
   readonly weight: Tensor;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number) {
+  readonly paddingIdx: number | null;
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: EmbeddingOptions = {}) {
     super();
+    if (!(Number.isInteger(numEmbeddings) && numEmbeddings > 0 && Number.isInteger(embeddingDim) && embeddingDim > 0)) {
+      throw new RangeError(`Embedding: numEmbeddings and embeddingDim must be positive integers, got ${numEmbeddings} and ${embeddingDim}`);
+    }
+    const p = opts.paddingIdx;
+    if (p !== undefined && !(Number.isInteger(p) && p >= -numEmbeddings && p < numEmbeddings)) {
+      throw new RangeError(`Embedding: paddingIdx must be an integer in [-${numEmbeddings}, ${numEmbeddings}), got ${p}`);
+    }
+    this.paddingIdx = p === undefined ? null : p < 0 ? p + numEmbeddings : p;
     this.weight = this.param('weight', normal([numEmbeddings, embeddingDim]));
+    if (this.paddingIdx !== null) noGrad(() => { const row = this.weight.select(0, this.paddingIdx!); row.zero_(); row.dispose(); });
   }
   /** indices: int64 of any shape -> [...shape, dim]. */
   forward(indices: Tensor): Tensor {
-    return embedding(this.weight, indices);
+    return wrap(EMBEDDING([h(this.weight, 'Embedding weight'), h(indices, 'Embedding indices'), this.paddingIdx ?? -1, false, false]));
   }
 }

@@ -2,10 +2,14 @@
 export { Module, type StateDict } from './module.ts';
 export { Linear, type LinearOptions } from './linear.ts';
 export { Conv2d, type Conv2dOptions } from './conv2d.ts';
-export { LayerNorm, GroupNorm, type NormOptions } from './norm.ts';
-export { Embedding } from './embedding.ts';
+export { LayerNorm, type LayerNormOptions, type NormOptions } from './layernorm.ts';
+export { GroupNorm, type GroupNormOptions } from './groupnorm.ts';
+export { Embedding, type EmbeddingOptions } from './embedding.ts';
 export { Dropout } from './dropout.ts';
-export { Sequential, MLP, Activation, ReLU, GELU, SiLU, Flatten, activation, type Layer, type LayerModule, type ActivationName, type MLPOptions } from './sequential.ts';
+export { Sequential, type Layer, type LayerModule } from './sequential.ts';
+export { Activation, ReLU, GELU, SiLU, Tanh, activation, type ActivationName } from './activation.ts';
+export { Flatten } from './flatten.ts';
+export { MLP, type MLPOptions } from './mlp.ts';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionMasks } from './attention.ts';
 export { TransformerEncoderLayer, TransformerEncoder, LayerList, type TransformerEncoderLayerOptions } from './transformer.ts';
 export { LearnedPositionalEmbedding, SinusoidalPositionalEmbedding, sinusoidalTable } from './positional.ts';

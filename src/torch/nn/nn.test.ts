@@ -126,6 +126,31 @@ describe('shared parameters', () => {
   });
 });
 
+describe('layer options', () => {
+  it('Embedding paddingIdx: a zero row that gets no gradient', () => {
+    const e = new nn.Embedding(4, 3, { paddingIdx: -1 });
+    expect(e.paddingIdx).toBe(3);
+    expect(e.weight.select(0, 3).toNumbers()).toEqual([0, 0, 0]);
+    torch.tidy(() => e.forward(torch.tensor([3, 1, 3], { dtype: 'int64' })).sum().backward());
+    const g = e.weight.grad!;
+    expect(g.select(0, 3).toNumbers()).toEqual([0, 0, 0]);
+    expect(g.select(0, 1).toNumbers()).toEqual([1, 1, 1]);
+    expect(() => new nn.Embedding(4, 3, { paddingIdx: 4 })).toThrow(/paddingIdx must be an integer in \[-4, 4\), got 4/);
+    e.dispose();
+  });
+  it('norms without affine parameters or bias; bad activations and conv sizes are refused', () => {
+    expect(new nn.GroupNorm(2, 4, { affine: false }).namedParameters()).toHaveLength(0);
+    expect(new nn.LayerNorm(4, { bias: false }).namedParameters().map(([n]) => n)).toEqual(['weight']);
+    const x = torch.tensor([[1, 2, 3, 6]]);
+    const y = new nn.LayerNorm(4, { elementwiseAffine: false }).forward(x).toNumbers();
+    const mean = 3, sd = Math.sqrt((4 + 1 + 0 + 9) / 4 + 1e-5);
+    y.forEach((v, i) => expect(v).toBeCloseTo(([1, 2, 3, 6][i]! - mean) / sd, 5));
+    expect(() => new nn.Activation('swish' as never)).toThrow(/unknown activation 'swish' \(expected one of relu, gelu/);
+    expect(() => new nn.Conv2d(3, 8, 0)).toThrow(/kernelSize must be a positive integer, got 0/);
+    expect(() => new nn.MLP([3])).toThrow(/at least \[in, out\]/);
+  });
+});
+
 describe('state dicts', () => {
   it('round-trip between two models; errors name keys and shapes and change nothing', () => {
     torch.manualSeed(1);

@@ -4,10 +4,10 @@ import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
 import { tidy } from '../scope.ts';
 import { Linear } from './linear.ts';
-import { LayerNorm } from './norm.ts';
+import { LayerNorm } from './layernorm.ts';
 import { Dropout } from './dropout.ts';
 import { MultiheadAttention, type AttentionMasks } from './attention.ts';
-import { activation, type ActivationName } from './sequential.ts';
+import { activation, type ActivationName } from './activation.ts';
 
 export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;     // default 4 * dModel (PyTorch's default is 2048 whatever dModel is)

@@ -1,0 +1,33 @@
+// LayerNorm over the trailing dims, PyTorch's names (weight = gamma, bias = beta) and defaults.
+import type { Tensor } from '../tensor.ts';
+import { layerNorm } from '../ops/nn.ts';
+import { Module } from './module.ts';
+import { ones, zeros } from './init.ts';
+
+export interface LayerNormOptions {
+  eps?: number;                // default 1e-5
+  elementwiseAffine?: boolean; // default true: learned weight (ones) and bias (zeros)
+  bias?: boolean;              // default true; false keeps the weight only (PyTorch >= 2.1's bias=False)
+}
+/** @deprecated the LayerNorm options; GroupNorm has its own (GroupNormOptions). */
+export type NormOptions = LayerNormOptions;
+
+export class LayerNorm extends Module {
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly shape: number[];
+  readonly eps: number;
+  constructor(normalizedShape: number | number[], opts: LayerNormOptions = {}) {
+    super();
+    this.shape = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
+    if (!this.shape.every((d) => Number.isInteger(d) && d > 0)) throw new RangeError(`LayerNorm: normalizedShape must be positive integers, got [${this.shape.join(', ')}]`);
+    this.eps = opts.eps ?? 1e-5;
+    const affine = opts.elementwiseAffine ?? true;
+    this.weight = affine ? this.param('weight', ones(this.shape)) : null;
+    this.bias = affine && (opts.bias ?? true) ? this.param('bias', zeros(this.shape)) : null;
+  }
+  /** x [..., *normalizedShape] -> same shape. */
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.shape, this.weight, this.bias, this.eps);
+  }
+}
