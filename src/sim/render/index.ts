@@ -57,6 +57,8 @@ export class Renderer {
   readonly near: number;
   private readonly model: MjModel;
   private readonly names: string[];
+  /** Per model camera: vertical field of view (degrees) or NaN for orthographic cameras. */
+  private readonly camFovy: Float64Array;
   private readonly geoms: GeomMesh[];
   private readonly idx: Uint32Array;
   private readonly lpos: Float32Array;
@@ -96,6 +98,7 @@ export class Renderer {
     this.lodPixels = o.lodPixels;
     this.bg = [o.background[0] * 255, o.background[1] * 255, o.background[2] * 255];
     this.names = cameraNames(model);
+    this.camFovy = cameraFovy(model);
     const res = Math.max(o.width, o.height);
     const built = buildGeomMeshes(model, {
       groups: o.geomGroups,
@@ -187,7 +190,9 @@ export class Renderer {
     const xp = data.cam_xpos as Float64Array, xm = data.cam_xmat as Float64Array;
     for (let k = 0; k < 3; k++) cp[k] = xp[3 * id + k]!;
     for (let k = 0; k < 9; k++) cm[k] = xm[9 * id + k]!;
-    return (this.model.cam_fovy as Float64Array)[id]!;
+    const fovy = this.camFovy[id]!;
+    if (Number.isNaN(fovy)) throw new Error(`render: camera ${this.names[id] || id} is orthographic, which the renderer does not support`);
+    return fovy;
   }
 
   private targetFor(rgb: Uint8Array): Target {
@@ -254,4 +259,14 @@ export class Renderer {
       drawTriangles(t, p, this.cull, this.idx, lod.i0, lod.i1, v, this.lights, this.surface);
     }
   }
+}
+
+/**
+ * Vertical field of view of each model camera (MuJoCo fills cam_fovy for cameras given by sensor size
+ * and focal length too; their principal-point offset is ignored); NaN for orthographic cameras.
+ */
+function cameraFovy(model: MjModel): Float64Array {
+  const out = Float64Array.from(model.cam_fovy as Float64Array), proj = model.cam_projection as Int32Array | undefined;
+  for (let i = 0; i < model.ncam; i++) if (proj && proj[i] === 1) out[i] = NaN;
+  return out;
 }
