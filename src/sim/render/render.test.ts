@@ -317,6 +317,26 @@ describe('occlusion', () => {
   });
 });
 
+describe('state changes', () => {
+  it('follows body poses after mj_forward and geom colours changed at run time', () => {
+    const { m, d } = load(`<mujoco><visual><headlight ambient="1 1 1" diffuse="0 0 0" specular="0 0 0"/></visual><worldbody>
+      <camera name="down" pos="0 0 3" xyaxes="1 0 0 0 1 0" fovy="40"/>
+      <body name="ball"><freejoint/><geom type="sphere" size="0.1" rgba="1 0 0 1"/></body></worldbody></mujoco>`);
+    const r = new Renderer(m, { width: 64, height: 64 });
+    const before = centroid(r.render(d, 'down'), 64, (R) => R > 128);
+    expect(Math.abs(before.x - 32)).toBeLessThan(0.2);
+    (d.qpos as Float64Array)[0] = 0.5; // +x -> right in this camera
+    mj.mj_forward(m, d);
+    const after = centroid(r.render(d, 'down'), 64, (R) => R > 128);
+    const f = 32 / Math.tan((20 * Math.PI) / 180);
+    expect(Math.abs(after.x - (32 + (f * 0.5) / 3))).toBeLessThan(0.3);
+    (m.geom_rgba as Float32Array).set([0, 0, 1, 1], 0);
+    const blue = r.render(d, 'down');
+    const k = Math.floor(after.y) * 64 + Math.floor(after.x);
+    expect([blue.rgb[3 * k], blue.rgb[3 * k + 2]]).toEqual([0, 255]);
+  });
+});
+
 describe('bad input', () => {
   it('names unknown cameras and rejects bad sizes', () => {
     const { m, d } = load(ALL_GEOMS);
@@ -331,5 +351,7 @@ describe('bad input', () => {
     expect(() => r.render(d, 'view', { rgb: new Uint8Array(3), depth: new Float32Array(64) })).toThrow(/192 rgb bytes/);
     r.dispose();
     expect(() => r.render(d, 'view')).toThrow(/disposed/);
+    const ortho = load('<mujoco><worldbody><camera name="o" projection="orthographic" fovy="1"/></worldbody></mujoco>');
+    expect(() => new Renderer(ortho.m, { width: 8, height: 8 }).render(ortho.d, 'o')).toThrow(/camera o is orthographic/);
   });
 });
