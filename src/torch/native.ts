@@ -54,6 +54,11 @@ function load(): NativeBinding {
   if (!existsSync(path)) {
     throw new Error(`the native libtorch addon is not built (${path} is missing): run 'npm run bootstrap'`);
   }
+  // libgomp reads OMP_WAIT_POLICY once, when the addon loads it. Its default spin-wait makes each parallel op wait
+  // on threads the OS has descheduled whenever anything else runs on the cores (test forks, a simulator, another
+  // trainer): measured on the 2-core box, a tiny transformer's training steps went from ~15 ms to ~150 ms. PASSIVE
+  // (sleep at barriers) costs microseconds when the machine is idle; set OMP_WAIT_POLICY yourself to override.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   return createRequire(import.meta.url)(path) as NativeBinding;
 }
 
