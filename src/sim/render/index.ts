@@ -70,7 +70,6 @@ export class Renderer {
   private readonly lodPixels: number;
   private readonly bg: [number, number, number];
   private readonly invz: Float32Array;
-  private readonly own: RenderOutput;
   private readonly proj: Projection = { f: 1, cx: 0, cy: 0, near: 0.01 };
   private readonly cp = new Float64Array(3);
   private readonly cm = new Float64Array(9);
@@ -118,7 +117,6 @@ export class Renderer {
     this.lights = createLightSet(model);
     const n = o.width * o.height;
     this.invz = new Float32Array(n);
-    this.own = { rgb: new Uint8Array(3 * n), depth: new Float32Array(n) };
   }
 
   /** Triangles of the scene at the finest level of detail (an upper bound on triangles drawn per frame). */
@@ -140,13 +138,13 @@ export class Renderer {
 
   /**
    * Renders `data` (after mj_forward / mj_step) from a model camera (id or name) or a free camera
-   * ({ pos, xmat | lookat, up?, fovy? }). Writes into `out` when given (H*W*3 bytes and H*W floats);
-   * otherwise into the renderer's own buffers, which the next call overwrites.
+   * ({ pos, xmat | lookat, up?, fovy? }). Writes into `out` when given (H*W*3 bytes and H*W floats;
+   * the allocation-free path), otherwise into new arrays.
    */
   render(data: MjData, camera: CameraSpec, out?: RenderOutput): RenderOutput {
     if (this.disposed) throw new Error('render: this renderer was disposed');
     const W = this.width, H = this.height, n = W * H;
-    const res = out ?? this.own, rgb = res.rgb, depth = res.depth;
+    const res = out ?? { rgb: new Uint8Array(3 * n), depth: new Float32Array(n) }, rgb = res.rgb, depth = res.depth;
     if (rgb.length !== 3 * n || depth.length !== n) {
       throw new Error(`render: output buffers must hold ${3 * n} rgb bytes and ${n} depths, got ${rgb.length} and ${depth.length}`);
     }
