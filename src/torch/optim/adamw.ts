@@ -56,16 +56,18 @@ export class AdamW extends Optimizer<Opts> {
           F.add_(m, grads, 1 - b1);
           F.mul_(v, b2); // v = b2 v + (1 - b2) g^2
           F.addcmul_(v, grads, grads, 1 - b2);
-          const denom = F.sqrt(v); // sqrt(v) / sqrt(1 - b2^t) + eps
+          // p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps), with bc_k = 1 - b_k^t, computed as
+          // p -= (lr * sqrt(bc2) / bc1) * m / (sqrt(v) + eps * sqrt(bc2)): the same value, one pass fewer
+          const denom = F.sqrt(v);
           const t = index.map((i) => this.steps[i]!);
           if (t.every((s) => s === t[0])) { // the usual case: one step count for the whole group
-            F.div_(denom, Math.sqrt(1 - b2 ** t[0]!));
-            F.addScalar_(denom, eps);
-            F.addcdiv_(params, m, denom, -lr / (1 - b1 ** t[0]!)); // p -= lr / (1 - b1^t) * m / denom
+            const rbc2 = Math.sqrt(1 - b2 ** t[0]!);
+            F.addScalar_(denom, eps * rbc2);
+            F.addcdiv_(params, m, denom, (-lr * rbc2) / (1 - b1 ** t[0]!));
           } else {
-            F.divList_(denom, t.map((s) => Math.sqrt(1 - b2 ** s)));
-            F.addScalar_(denom, eps);
-            F.addcdivList_(params, m, denom, t.map((s) => -lr / (1 - b1 ** s)));
+            const rbc2 = t.map((s) => Math.sqrt(1 - b2 ** s));
+            F.addScalarList_(denom, rbc2.map((r) => eps * r));
+            F.addcdivList_(params, m, denom, t.map((s, k) => (-lr * rbc2[k]!) / (1 - b1 ** s)));
           }
           F.free(denom);
         }

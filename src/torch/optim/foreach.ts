@@ -5,8 +5,7 @@ import { native, type TensorHandle } from '../native.ts';
 
 const MUL_S = aten('_foreach_mul_', 'Scalar');
 const ADD_S = aten('_foreach_add_', 'Scalar');
-const DIV_S = aten('_foreach_div_', 'Scalar');
-const DIV_SL = aten('_foreach_div_', 'ScalarList');
+const ADD_SL = aten('_foreach_add_', 'ScalarList');
 const ADD_L = aten('_foreach_add_', 'List');
 const ADD_L_OUT = aten('_foreach_add', 'List');
 const ADDCMUL_S = aten('_foreach_addcmul_', 'Scalar');
@@ -19,9 +18,8 @@ const CLONE = aten('clone');
 type H = TensorHandle[];
 export const mul_ = (xs: H, s: number): void => { MUL_S([xs, s]); };
 export const addScalar_ = (xs: H, s: number): void => { ADD_S([xs, s]); };
-export const div_ = (xs: H, s: number): void => { DIV_S([xs, s]); };
-/** xs[i] /= s[i] */
-export const divList_ = (xs: H, s: number[]): void => { DIV_SL([xs, s]); };
+/** xs[i] += s[i] */
+export const addScalarList_ = (xs: H, s: number[]): void => { ADD_SL([xs, s]); };
 /** xs[i] += alpha * ys[i] */
 export const add_ = (xs: H, ys: H, alpha = 1): void => { ADD_L([xs, ys, alpha]); };
 /** New tensors xs[i] + alpha * ys[i]; the caller frees them. */
