@@ -158,7 +158,8 @@ export class Renderer {
 
     const bg = this.bg, pix = t.rgb, zb = this.invz, zfar = Math.fround(1 / this.far);
     zb.fill(zfar);
-    for (let i = 0; i < 3 * n; i += 3) { pix[i] = bg[0]; pix[i + 1] = bg[1]; pix[i + 2] = bg[2]; }
+    if (bg[0] === bg[1] && bg[1] === bg[2]) pix.fill(bg[0]);
+    else for (let i = 0; i < 3 * n; i += 3) { pix[i] = bg[0]; pix[i + 1] = bg[1]; pix[i + 2] = bg[2]; }
 
     updateLights(this.model, data, this.cp, this.cm, this.lights);
     this.verts.frame = (this.verts.frame + 1) | 0;
