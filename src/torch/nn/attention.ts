@@ -49,9 +49,10 @@ export class MultiheadAttention extends Module {
     this.batchFirst = opts.batchFirst ?? true;
     this.headDim = embedDim / numHeads;
     const bias = opts.bias ?? true;
+    // PyTorch's draw order: out_proj is built (and initialised as a Linear) first, then in_proj_weight gets xavier
+    this.outProj = this.child('out_proj', new Linear(embedDim, embedDim, { bias }));
     this.inProjWeight = this.param('in_proj_weight', xavierUniform([3 * embedDim, embedDim]));
     this.inProjBias = bias ? this.param('in_proj_bias', zeros([3 * embedDim])) : null;
-    this.outProj = this.child('out_proj', new Linear(embedDim, embedDim, { bias }));
     if (this.outProj.bias) noGrad(() => this.outProj.bias!.zero_()); // PyTorch starts out_proj.bias at 0
   }
 

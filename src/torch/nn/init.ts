@@ -1,5 +1,7 @@
 // Parameter initialisers with PyTorch's defaults: kaiming-uniform (a = sqrt(5)) for weights, uniform(+-1/sqrt(fan_in))
-// for biases, xavier-uniform, normal. All draw from libtorch's generator, so manualSeed makes models reproducible.
+// for biases, xavier-uniform, normal. All draw from libtorch's generator with the bounds computed in PyTorch's order of
+// floating-point operations, so after manualSeed(s) a module holds bit for bit what PyTorch 1.13 gives after
+// torch.manual_seed(s) (see init.test.ts).
 import { Tensor } from '../tensor.ts';
 import { empty, zeros, ones } from '../ops/creation.ts';
 import { uniform_, normal_ } from '../ops/random.ts';
@@ -16,8 +18,9 @@ export function uniform(shape: number[], bound: number): Tensor {
 /** PyTorch's default for Linear/Conv weights: kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)). */
 export function kaimingUniform(shape: number[]): Tensor {
   const { fanIn } = fans(shape);
-  const gain = Math.sqrt(2 / (1 + 5));
-  return uniform(shape, gain * Math.sqrt(3 / fanIn));
+  const gain = Math.sqrt(2 / (1 + 5)); // torch.nn.init.calculate_gain('leaky_relu', sqrt(5))
+  const std = gain / Math.sqrt(fanIn);
+  return uniform(shape, Math.sqrt(3) * std);
 }
 /** PyTorch's default for Linear/Conv biases: U(+-1/sqrt(fan_in)). */
 export function biasUniform(n: number, fanIn: number): Tensor {
@@ -25,7 +28,8 @@ export function biasUniform(n: number, fanIn: number): Tensor {
 }
 export function xavierUniform(shape: number[], gain = 1): Tensor {
   const { fanIn, fanOut } = fans(shape);
-  return uniform(shape, gain * Math.sqrt(6 / (fanIn + fanOut)));
+  const std = gain * Math.sqrt(2 / (fanIn + fanOut));
+  return uniform(shape, Math.sqrt(3) * std);
 }
 export function normal(shape: number[], std = 1): Tensor {
   return normal_(empty(shape), 0, std);
