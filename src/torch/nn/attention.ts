@@ -1,5 +1,6 @@
 // MultiheadAttention with PyTorch's parameter layout (in_proj_weight [3E, E] = q, k, v stacked, in_proj_bias [3E],
 // out_proj.weight, out_proj.bias) and PyTorch's mask conventions, so PyTorch state dicts and masks carry over as is.
+import { z } from 'zod';
 import type { Tensor } from '../tensor.ts';
 import { linear } from '../ops/linalg.ts';
 import { scaledDotProductAttention } from '../ops/nn.ts';
@@ -10,15 +11,17 @@ import { Module } from './module.ts';
 import { noGrad } from '../autograd.ts';
 import { Linear } from './linear.ts';
 import { xavierUniform, zeros } from './init.ts';
+import { parseOptions } from './options.ts';
 
-export interface MultiheadAttentionOptions {
+export const MultiheadAttentionOptions = z.strictObject({
   /** Dropout on the attention weights while training (default 0). */
-  dropout?: number;
+  dropout: z.number().min(0).lt(1).default(0),
   /** Biases on the input and output projections (default true). */
-  bias?: boolean;
+  bias: z.boolean().default(true),
   /** Inputs and output are [B, L, E] (default true, as everywhere in Karakuri; PyTorch's default is false: [L, B, E]). */
-  batchFirst?: boolean;
-}
+  batchFirst: z.boolean().default(true),
+});
+export type MultiheadAttentionOptions = z.input<typeof MultiheadAttentionOptions>;
 
 /** Masks as PyTorch's nn.MultiheadAttention takes them. */
 export interface AttentionMasks {
@@ -38,17 +41,16 @@ export class MultiheadAttention extends Module {
   readonly headDim: number;
   readonly batchFirst: boolean;
   readonly dropoutP: number;
-  constructor(readonly embedDim: number, readonly numHeads: number, opts: MultiheadAttentionOptions = {}) {
+  constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
     if (!(Number.isInteger(numHeads) && numHeads > 0 && embedDim % numHeads === 0)) {
       throw new RangeError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
     }
-    const p = opts.dropout ?? 0;
-    if (!(p >= 0 && p < 1)) throw new RangeError(`MultiheadAttention: dropout must be in [0, 1), got ${p}`);
-    this.dropoutP = p;
-    this.batchFirst = opts.batchFirst ?? true;
+    const o = parseOptions(MultiheadAttentionOptions, options, 'MultiheadAttention');
+    this.dropoutP = o.dropout;
+    this.batchFirst = o.batchFirst;
     this.headDim = embedDim / numHeads;
-    const bias = opts.bias ?? true;
+    const bias = o.bias;
     // PyTorch's draw order: out_proj is built (and initialised as a Linear) first, then in_proj_weight gets xavier
     this.outProj = this.child('out_proj', new Linear(embedDim, embedDim, { bias }));
     this.inProjWeight = this.param('in_proj_weight', xavierUniform([3 * embedDim, embedDim]));

@@ -1,25 +1,32 @@
-// Linear: y = x W^T + b, weight [out, in] and bias [out] named as in PyTorch.
+// Linear: y = x W^T + b, weight [out, in] and bias [out] named and initialised as in PyTorch.
+import { z } from 'zod';
 import type { Tensor } from '../tensor.ts';
 import { linear } from '../ops/linalg.ts';
 import { Module } from './module.ts';
 import { kaimingUniform, biasUniform } from './init.ts';
+import { parseOptions } from './options.ts';
 
-export interface LinearOptions {
+export const LinearOptions = z.strictObject({
   /** Add a learned bias (default true). */
-  bias?: boolean;
-}
+  bias: z.boolean().default(true),
+});
+export type LinearOptions = z.input<typeof LinearOptions>;
+
+const Features = z.tuple([z.number().int().positive(), z.number().int().positive()]);
 
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
-    if (!(Number.isInteger(inFeatures) && inFeatures > 0 && Number.isInteger(outFeatures) && outFeatures > 0)) {
+    if (!Features.safeParse([inFeatures, outFeatures]).success) {
       throw new RangeError(`Linear: inFeatures and outFeatures must be positive integers, got ${inFeatures} and ${outFeatures}`);
     }
-    this.weight = this.param('weight', kaimingUniform([outFeatures, inFeatures]));
-    this.bias = opts.bias ?? true ? this.param('bias', biasUniform(outFeatures, inFeatures)) : null;
+    const o = parseOptions(LinearOptions, options, 'Linear');
+    this.weight = this.param('weight', kaimingUniform([outFeatures, inFeatures])); // U(+-1/sqrt(in))
+    this.bias = o.bias ? this.param('bias', biasUniform(outFeatures, inFeatures)) : null;
   }
+  /** x [..., in] -> [..., out]. */
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }

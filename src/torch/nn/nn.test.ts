@@ -149,6 +149,17 @@ describe('layer options', () => {
     expect(() => new nn.Conv2d(3, 8, 0)).toThrow(/kernelSize must be a positive integer, got 0/);
     expect(() => new nn.MLP([3])).toThrow(/at least \[in, out\]/);
   });
+  it('options are checked at construction: unknown keys and bad values are named and quoted', () => {
+    expect(() => new nn.TransformerEncoderLayer(8, 2, { norm_first: true } as never)).toThrow(/TransformerEncoderLayer: invalid options: .*norm_first/);
+    expect(() => new nn.TransformerEncoderLayer(8, 2, { dropout: 1.5 })).toThrow(/dropout: .*\(got 1\.5\)/);
+    expect(() => new nn.TransformerEncoderLayer(8, 2, { activation: 'swish' as never })).toThrow(/activation: .*\(got "swish"\)/);
+    expect(() => new nn.MultiheadAttention(8, 2, { batch_first: true } as never)).toThrow(/MultiheadAttention: invalid options: .*batch_first/);
+    expect(() => new nn.Conv2d(3, 8, 3, { stride: [1, 0] })).toThrow(/Conv2d: invalid options: stride/);
+    expect(() => new nn.Linear(3, 8, { bias: 'yes' as never })).toThrow(/Linear: invalid options: bias: .*\(got "yes"\)/);
+    expect(() => new nn.LayerNorm(4, { eps: 0 })).toThrow(/LayerNorm: invalid options: eps: .*\(got 0\)/);
+    expect(() => new nn.MLP([2, 2], { dropuot: 0.1 } as never)).toThrow(/MLP: invalid options: .*dropuot/);
+    expect(() => new nn.TransformerEncoder(() => new nn.TransformerEncoderLayer(8, 2), 0)).toThrow(/numLayers must be a positive integer, got 0/);
+  });
 });
 
 describe('state dicts', () => {

@@ -1,5 +1,6 @@
 // Transformer encoder: layers with PyTorch's key names (self_attn, linear1, linear2, norm1, norm2; layers.N and norm
 // in the stack), pre-norm by default (PyTorch's norm_first=True), batch-first [B, L, E].
+import { z } from 'zod';
 import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
 import { tidy } from '../scope.ts';
@@ -7,15 +8,21 @@ import { Linear } from './linear.ts';
 import { LayerNorm } from './layernorm.ts';
 import { Dropout } from './dropout.ts';
 import { MultiheadAttention, type AttentionMasks } from './attention.ts';
-import { activation, type ActivationName } from './activation.ts';
+import { activation, ACTIVATIONS, type ActivationName } from './activation.ts';
+import { parseOptions } from './options.ts';
 
-export interface TransformerEncoderLayerOptions {
-  dimFeedforward?: number;     // default 4 * dModel (PyTorch's default is 2048 whatever dModel is)
-  dropout?: number;            // default 0.1 (as PyTorch)
-  activation?: ActivationName; // default 'relu' (as PyTorch)
-  layerNormEps?: number;       // default 1e-5
-  normFirst?: boolean;         // default true: pre-norm; false: PyTorch's default post-norm
-}
+export const TransformerEncoderLayerOptions = z.strictObject({
+  dimFeedforward: z.number().int().positive().optional(), // default 4 * dModel (PyTorch's is 2048 whatever dModel is)
+  dropout: z.number().min(0).lt(1).default(0.1),          // as PyTorch
+  activation: z.enum(ACTIVATIONS).default('relu'),         // as PyTorch
+  layerNormEps: z.number().positive().default(1e-5),
+  normFirst: z.boolean().default(true),                    // pre-norm; false: PyTorch's default post-norm
+});
+export type TransformerEncoderLayerOptions = z.input<typeof TransformerEncoderLayerOptions>;
+export const TransformerEncoderOptions = z.strictObject({
+  finalNorm: z.boolean().default(false), // a LayerNorm ("norm") after the last layer, as pre-norm stacks want
+});
+export type TransformerEncoderOptions = z.input<typeof TransformerEncoderOptions>;
 
 /** normFirst: x + attn(norm1(x)), then x + ff(norm2(x)). Post-norm: norm1(x + attn(x)), then norm2(x + ff(x)). */
 export class TransformerEncoderLayer extends Module {
@@ -27,18 +34,19 @@ export class TransformerEncoderLayer extends Module {
   readonly dropout: Dropout;
   readonly act: ActivationName;
   readonly normFirst: boolean;
-  constructor(readonly dModel: number, readonly nHead: number, opts: TransformerEncoderLayerOptions = {}) {
+  constructor(readonly dModel: number, readonly nHead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
+    const opts = parseOptions(TransformerEncoderLayerOptions, options, 'TransformerEncoderLayer');
     const ff = opts.dimFeedforward ?? 4 * dModel;
-    const p = opts.dropout ?? 0.1;
+    const p = opts.dropout;
     this.selfAttn = this.child('self_attn', new MultiheadAttention(dModel, nHead, { dropout: p }));
     this.linear1 = this.child('linear1', new Linear(dModel, ff));
     this.linear2 = this.child('linear2', new Linear(ff, dModel));
     this.norm1 = this.child('norm1', new LayerNorm(dModel, { eps: opts.layerNormEps }));
     this.norm2 = this.child('norm2', new LayerNorm(dModel, { eps: opts.layerNormEps }));
     this.dropout = this.child('dropout', new Dropout(p));
-    this.act = opts.activation ?? 'relu';
-    this.normFirst = opts.normFirst ?? true;
+    this.act = opts.activation;
+    this.normFirst = opts.normFirst;
   }
 
   forward(x: Tensor, masks: AttentionMasks = {}): Tensor {
@@ -68,8 +76,10 @@ export class TransformerEncoderLayer extends Module {
 export class TransformerEncoder extends Module {
   readonly layers: TransformerEncoderLayer[];
   readonly norm: LayerNorm | null;
-  constructor(make: () => TransformerEncoderLayer, numLayers: number, opts: { finalNorm?: boolean } = {}) {
+  constructor(make: () => TransformerEncoderLayer, numLayers: number, options: TransformerEncoderOptions = {}) {
     super();
+    const opts = parseOptions(TransformerEncoderOptions, options, 'TransformerEncoder');
+    if (!(Number.isInteger(numLayers) && numLayers > 0)) throw new RangeError(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
     this.layers = Array.from({ length: numLayers }, make);
     const holder = this.child('layers', new LayerList(this.layers));
     void holder;

@@ -4,6 +4,9 @@
 import type { z } from 'zod';
 import { Tensor } from '../tensor.ts';
 import { native, type TensorHandle } from '../native.ts';
+import { parseOptions } from '../nn/options.ts';
+
+export { parseOptions };
 
 /** A parameter group: its tensors and any options that differ from the optimizer's. */
 export interface ParamGroup<O = Record<string, unknown>> { params: Iterable<Tensor>; options?: Partial<O> }
@@ -17,19 +20,6 @@ export interface Group<O> {
   readonly options: O;
   /** This group's lr over the optimizer's base lr (1 unless the group set its own lr). */
   readonly lrScale: number;
-}
-
-/** Parses options with a zod schema; the error names the optimizer, the group, each bad field and its value. */
-export function parseOptions<O>(schema: z.ZodType<O>, input: unknown, where: string): O {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const at = (path: PropertyKey[]) => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
-  const issues = r.error.issues.map((i) => {
-    const path = i.path.map(String).join('.') || 'options';
-    const got = i.code === 'unrecognized_keys' ? '' : ` (got ${JSON.stringify(at(i.path)) ?? 'undefined'})`;
-    return `${path}: ${i.message}${got}`;
-  });
-  throw new Error(`${where}: invalid options: ${issues.join('; ')}`);
 }
 
 export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
