@@ -31,6 +31,10 @@ export const EnvConfig = z.object({
 export type EnvConfigInput = z.input<typeof EnvConfig>;
 export type EnvConfig = z.output<typeof EnvConfig>;
 
+/** Sag compensation: integral gain per control step, and the joint speed (rad/s) under which it integrates. */
+const SAG_GAIN = 0.3;
+const SAG_SETTLED_SPEED = 0.1;
+
 /** A task's hooks into the env: where objects start and when the episode succeeded (sector tasks plug in here). */
 export interface TaskHooks {
   place?(rng: () => number, env: Env): Record<string, [number, number, number]>;
@@ -192,7 +196,9 @@ export class Env {
       const qpos = d.qpos as Float64Array;
       const last = this.lastJointTarget;
       ids.armAct.forEach((act, i) => {
-        if (last) this.jointBias[i] = Math.max(-0.3, Math.min(0.3, this.jointBias[i]! + 0.5 * (last[i]! - qpos[ids.armQpos[i]!]!)));
+        // integrate only near rest: transient lag is not sag, and integrating it makes the arm ring
+        const settled = Math.abs((d.qvel as Float64Array)[ids.armDof[i]!]!) < SAG_SETTLED_SPEED;
+        if (last && settled) this.jointBias[i] = Math.max(-0.3, Math.min(0.3, this.jointBias[i]! + SAG_GAIN * (last[i]! - qpos[ids.armQpos[i]!]!)));
         ctrl[act] = Math.min(ids.upper[i]!, Math.max(ids.lower[i]!, sol.q[i]! + this.jointBias[i]!));
       });
       this.lastJointTarget = Float64Array.from(sol.q);
