@@ -1,0 +1,27 @@
+// Messages between the env pool and its worker threads. Observations cross as plain data (typed arrays are
+// structured-cloned); each worker owns its envs outright.
+import type { EnvConfigInput } from '../env.ts';
+import type { Observation, PrivilegedState, StepResult } from '../observation.ts';
+
+/** A whole episode run inside a worker: who acts is named, since functions cannot cross threads. */
+export interface EpisodeJob {
+  seed: number;
+  /** 'random': uniform random end-effector actions; 'pick-place': the scripted expert moves the first object 10 cm. */
+  policy: 'random' | 'pick-place';
+  maxSteps: number;
+}
+export interface EpisodeResult { seed: number; steps: number; success: boolean; seconds: number; worker: number }
+
+export type Request =
+  | { id: number; type: 'init'; config: EnvConfigInput; envs: number }
+  | { id: number; type: 'reset'; env: number; seed: number }
+  | { id: number; type: 'step'; env: number; action: number[] }
+  | { id: number; type: 'episode'; env: number; job: EpisodeJob }
+  | { id: number; type: 'close' };
+
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string };
+
+export type ResetValue = { observation: Observation; privileged: PrivilegedState };
+export type StepValue = StepResult;
