@@ -32,6 +32,21 @@ describe('karakuri CLI', () => {
     expect(PNG.sync.read(readFileSync(join(out, 'training-curve.png'))).width).toBe(640);
   });
 
+  it('sim snapshot writes an RGB and a depth PNG of every camera; bad embodiments are named', () => {
+    const out = mkdtempSync(join(tmpdir(), 'snap-'));
+    const r = run('sim', 'snapshot', '--embodiment', 'kara7', '--size', '48', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    for (const cam of ['scene', 'wrist']) {
+      for (const suffix of ['', '-depth']) {
+        const png = PNG.sync.read(readFileSync(join(out, `kara7-seed0-${cam}${suffix}.png`)));
+        expect([png.width, png.height]).toEqual([48, 48]);
+      }
+    }
+    const bad = run('sim', 'snapshot', '--embodiment', 'ur5', '--out', out);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown embodiment 'ur5'/);
+  });
+
   it('bad flags and unknown commands fail with a message naming them', () => {
     const bad = run('demo', '--seconds', 'soon');
     expect(bad.status).not.toBe(0);

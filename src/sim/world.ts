@@ -92,7 +92,7 @@ function objectXml(o: z.output<typeof ObjectSpec>, i: number): string {
 export function assembleWorld(spec: WorldSpec): AssembledWorld {
   const objects = spec.objects.map((o) => ObjectSpec.parse(o));
   const arm = armXml(spec.embodiment);
-  const cam = spec.sceneCamera ?? { pos: [1.25, 0.0, 0.75] as [number, number, number], lookAt: [0.35, 0, 0.0] as [number, number, number], fovy: 45 };
+  const cam = spec.sceneCamera ?? { pos: [1.05, -0.75, 0.65] as [number, number, number], lookAt: [0.28, 0, 0.08] as [number, number, number], fovy: 45 };
   const e = spec.embodiment;
   const xml = `<mujoco model="karakuri-${e.id}">
   <include file="${arm.path}"/>
