@@ -1,7 +1,8 @@
 // A whole training run against PyTorch 1.13 (golden/trajectory.safetensors, made by golden/gen_trajectory.py):
 // seeded init and data, a pre-norm transformer layer with a causal mask, cross-entropy, clipGradNorm, AdamW with
 // weight decay and a warm-up + cosine LRScheduler. Every step's loss, gradient norm and lr, and the final parameters
-// and AdamW moments must match what PyTorch computed.
+// and AdamW moments must match what PyTorch computed. Two SGD runs with dropout active check that dropout draws its
+// masks from the generator exactly as PyTorch does (same seed -> same masks -> same losses).
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../index.ts';
@@ -91,5 +92,62 @@ describe('a training run reproduces PyTorch step by step', () => {
     opt.dispose();
     model.dispose();
     torch.dispose([x, y, causal]);
+  });
+});
+
+class TfDrop extends nn.Module {
+  emb = this.child('emb', new nn.Embedding(V, E));
+  layer = this.child('layer', new nn.TransformerEncoderLayer(E, H, { dimFeedforward: FF, dropout: 0.1, activation: 'gelu' }));
+  head = this.child('head', new nn.Linear(E, V));
+  forward(x: torch.Tensor): torch.Tensor {
+    return torch.tidy(() => this.head.forward(this.layer.forward(this.emb.forward(x))).reshape(-1, V)); // (B*L, V)
+  }
+}
+class Cnn extends nn.Module {
+  conv1 = this.child('conv1', new nn.Conv2d(1, 4, 3, { padding: 1 }));
+  gn = this.child('gn', new nn.GroupNorm(2, 4));
+  conv2 = this.child('conv2', new nn.Conv2d(4, 8, 3, { stride: 2, padding: 1 }));
+  drop = this.child('drop', new nn.Dropout(0.25));
+  fc = this.child('fc', new nn.Linear(8 * 2 * 2, 3));
+  forward(x: torch.Tensor): torch.Tensor {
+    return torch.tidy(() => {
+      const h = F.maxPool2d(F.relu(this.gn.forward(this.conv1.forward(x))), 2); // (N, 4, 4, 4)
+      const flat = F.relu(this.conv2.forward(h)).flatten(1); // (N, 32)
+      return this.fc.forward(this.drop.forward(flat)); // (N, 3)
+    });
+  }
+}
+
+describe('with dropout active, SGD runs reproduce PyTorch (same seed, same dropout masks)', () => {
+  const runs: [string, number, () => torch.nn.Module & { forward(x: torch.Tensor): torch.Tensor }, () => [torch.Tensor, torch.Tensor], torch.optim.SGDOptions][] = [
+    ['tfdrop', 1, () => new TfDrop(), () => [torch.randint(0, V, [B, L]), torch.randint(0, V, [B, L])], { lr: 0.1, momentum: 0.9 }],
+    ['cnn', 2, () => new Cnn(), () => [torch.randn([16, 1, 8, 8]), torch.randint(0, 3, [16])], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }],
+  ];
+  it.each(runs)('%s', (prefix, seed, make, data, sgd) => {
+    torch.manualSeed(seed);
+    const model = make();
+    const [x, y] = data();
+    expect(x.toNumbers()).toEqual(g(`${prefix}:x`).toNumbers());
+    const target = prefix === 'tfdrop' ? y.reshape(-1) : y; // (B*L) or (N)
+    const opt = new optim.SGD(model.parameters(), sgd);
+    const losses: number[] = [];
+    const want = g(`${prefix}:loss`).toNumbers();
+    for (let s = 0; s < want.length; s++) {
+      torch.tidy(() => {
+        opt.zeroGrad();
+        const loss = F.crossEntropy(model.forward(x), target);
+        loss.backward();
+        opt.step();
+        losses.push(loss.item());
+      });
+    }
+    console.log(`FIG ${prefix} losses`, losses.map((l) => l.toFixed(6)).join(' '));
+    relClose(losses, want, 2e-6);
+    let worst = 0;
+    for (const [k, t] of model.stateDict()) worst = Math.max(worst, maxDiff(t, g(`${prefix}:final.${k}`)));
+    expect(worst).toBeLessThan(1e-6);
+    opt.dispose();
+    model.dispose();
+    torch.dispose([x, y, target]);
   });
 });

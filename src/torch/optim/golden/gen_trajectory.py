@@ -1,7 +1,10 @@
 # Makes trajectory.safetensors: a whole seeded training run in PyTorch 1.13 for src/torch/optim/trajectory.test.ts
 # to replay with our nn + optim: init from torch.manual_seed (bit-identical to ours), data drawn from the same
 # generator, then AdamW steps with gradient clipping and a warm-up + cosine LambdaLR. Records each step's loss,
-# pre-clip gradient norm and lr, and the parameters and AdamW state after the last step.
+# pre-clip gradient norm and lr, and the parameters and AdamW state after the last step. Two more runs train with
+# dropout active and SGD, so that dropout's masks must come from the same generator draws too: "tfdrop:" (the
+# transformer layer with dropout 0.1, SGD with momentum) and "cnn:" (Conv2d, GroupNorm, max pooling, Dropout, SGD with
+# Nesterov momentum and weight decay).
 #
 # Run from the repository root with Debian's PyTorch (apt-get install python3-torch; 1.13 as our libtorch):
 #   /usr/bin/python3 src/torch/optim/golden/gen_trajectory.py
@@ -67,6 +70,59 @@ names = dict(model.named_parameters())
 for k, p in names.items():
     out[f"exp_avg.{k}"] = opt.state[p]["exp_avg"].clone()
     out[f"exp_avg_sq.{k}"] = opt.state[p]["exp_avg_sq"].clone()
+
+
+
+class TfDrop(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(V, E)
+        self.layer = nn.TransformerEncoderLayer(E, H, FF, 0.1, "gelu", batch_first=True, norm_first=True)
+        self.head = nn.Linear(E, V)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.layer(self.emb(x)))  # (B, L, V)
+
+
+class Cnn(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.gn = nn.GroupNorm(2, 4)
+        self.conv2 = nn.Conv2d(4, 8, 3, stride=2, padding=1)
+        self.drop = nn.Dropout(0.25)
+        self.fc = nn.Linear(8 * 2 * 2, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.max_pool2d(F.relu(self.gn(self.conv1(x))), 2)  # (N, 4, 4, 4)
+        h = F.relu(self.conv2(h)).flatten(1)  # (N, 32)
+        return self.fc(self.drop(h))  # (N, 3)
+
+
+def sgd_run(prefix: str, model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], loss_fn, steps: int, **sgd) -> None:
+    x, y = data
+    out[f"{prefix}:x"], out[f"{prefix}:y"] = x, y
+    opt = torch.optim.SGD(model.parameters(), **sgd)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    out[f"{prefix}:loss"] = torch.tensor(losses, dtype=torch.float64)
+    for k, v in model.state_dict().items():
+        out[f"{prefix}:final.{k}"] = v.detach().clone()
+
+
+torch.manual_seed(1)
+m = TfDrop()
+sgd_run("tfdrop", m, (torch.randint(0, V, (B, L)), torch.randint(0, V, (B, L))),
+        lambda o, t: F.cross_entropy(o.reshape(-1, V), t.reshape(-1)), 6, lr=0.1, momentum=0.9)
+torch.manual_seed(2)
+m = Cnn()
+sgd_run("cnn", m, (torch.randn(16, 1, 8, 8), torch.randint(0, 3, (16,))), F.cross_entropy, 6,
+        lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)
 
 # ---- safetensors, by hand: u64 LE header length, JSON header padded with spaces to a multiple of 8, packed data
 DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
