@@ -47,7 +47,9 @@ export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Int16Array) return 'int16';
   if (a instanceof Int8Array) return 'int8';
   if (a instanceof Uint8Array) return 'uint8';
-  throw new Error('Uint16Array data needs an explicit dtype (float16 or bfloat16)');
+  if (a instanceof Uint16Array) throw new TypeError('Uint16Array data needs an explicit dtype (float16 or bfloat16)');
+  const name = (a as object)?.constructor?.name ?? typeof a;
+  throw new TypeError(`unsupported array type ${name} (use Float32Array, Float64Array, BigInt64Array, Int32Array, Int16Array, Int8Array, Uint8Array, or Uint16Array for float16/bfloat16 bits)`);
 }
 
 export const isFloating = (d: DType): boolean => d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';

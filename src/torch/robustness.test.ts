@@ -51,7 +51,7 @@ const cases: [string, () => unknown, RegExp][] = [
   ['setGrad shape mismatch', () => { const p = torch.ones([2]).requiresGrad_(); p.grad = torch.ones([3]); }, /gradient shape \[3\] does not match tensor shape \[2\]/],
   ['tidy with a promise', () => torch.tidy(() => Promise.resolve(1) as unknown as number), /returned a Promise/],
   ['manualSeed negative', () => torch.manualSeed(-1), /non-negative integer/],
-  ['setNumThreads 0', () => torch.setNumThreads(0), /n must be an integer >= 1/],
+  ['setNumThreads 0', () => torch.setNumThreads(0), /n must be an integer in \[1, 1024\], got 0/],
   ['fromBuffer wrong byte count', () => native.fromBuffer(new Float32Array(3), [2, 2], 6), /needs 16 bytes but the data has 12/],
 ];
 

@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { native } from './native.ts';
 
-export const setNumThreads = (n: number): void => native.setNumThreads(n);
+/** Intra-op threads, an integer in [1, 1024] (libgomp hangs trying to start 100,000 threads, so huge values are refused). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new RangeError(`setNumThreads(n): n must be an integer in [1, 1024], got ${String(n)}`);
+  native.setNumThreads(n);
+}
 export const getNumThreads = (): number => native.getNumThreads();
 
 /** Shared libraries of the BLAS family that this process has mapped (e.g. libopenblasp-r0.3.21.so). */
@@ -48,6 +52,6 @@ export function initAllocator(): void {
 export function initThreads(): void {
   const env = process.env.KARAKURI_THREADS ?? process.env.OMP_NUM_THREADS;
   const n = env ? Number.parseInt(env, 10) : availableParallelism();
-  if (!Number.isInteger(n) || n < 1) throw new Error(`KARAKURI_THREADS/OMP_NUM_THREADS must be a positive integer, got '${env}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`KARAKURI_THREADS/OMP_NUM_THREADS must be an integer in [1, 1024], got '${env}'`);
   native.setNumThreads(n);
 }

@@ -18,6 +18,7 @@ export function track(t: Tensor): void {
 
 /** Runs fn in a new scope; disposes all tensors it created except those reachable from its result. */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`tidy(fn): fn must be a function, got ${fn === null ? 'null' : typeof fn}`);
   scopes.push([]);
   let result: T;
   try {

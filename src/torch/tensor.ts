@@ -40,6 +40,7 @@ export class Tensor {
   get disposed(): boolean { return !this.live; }
   /** Size of one dimension (negative dims count from the end). */
   size(dim: number): number {
+    if (!Number.isInteger(dim)) throw new TypeError(`size(dim): dim must be an integer, got ${typeof dim === 'number' ? dim : typeof dim}`);
     const s = this.shape;
     const d = dim < 0 ? dim + s.length : dim;
     if (d < 0 || d >= s.length) throw new RangeError(`size(${dim}): dimension out of range for a ${s.length}-d tensor`);
@@ -69,9 +70,9 @@ export class Tensor {
     if (this.dtype === 'float16' || this.dtype === 'bfloat16') return Array.from(this.toFloat32Array());
     return Array.from(d as ArrayLike<number>);
   }
-  /** Nested arrays, like PyTorch's tolist(). */
+  /** Nested arrays, like PyTorch's tolist() (bool tensors give booleans). */
   tolist(): unknown {
-    const flat = this.toNumbers();
+    const flat: (number | boolean)[] = this.dtype === 'bool' ? this.toNumbers().map((v) => v !== 0) : this.toNumbers();
     const shape = this.shape;
     if (shape.length === 0) return flat[0];
     let i = 0;
@@ -104,9 +105,16 @@ export class Tensor {
 
   // ---- autograd -------------------------------------------------------------------------------------
   get requiresGrad(): boolean { return native.requiresGrad(this.handle); }
-  set requiresGrad(on: boolean) { native.setRequiresGrad(this.handle, on); }
+  set requiresGrad(on: boolean) { this.setRequiresGrad(on); }
   /** In place: marks this (leaf) tensor as requiring gradients. Returns this. */
-  requiresGrad_(on = true): this { native.setRequiresGrad(this.handle, on); return this; }
+  requiresGrad_(on = true): this { this.setRequiresGrad(on); return this; }
+  private setRequiresGrad(on: boolean): void {
+    // libtorch silently ignores requires_grad=false on a computed tensor (it keeps its grad_fn); PyTorch refuses
+    if (on === false && native.requiresGrad(this.handle) && !native.isLeaf(this.handle)) {
+      throw new Error("requiresGrad: you can only change requires_grad flags of leaf tensors; use detach() to get a tensor that doesn't require grad");
+    }
+    native.setRequiresGrad(this.handle, on);
+  }
   /** The accumulated gradient (a new handle on it; null when none). */
   get grad(): Tensor | null {
     const g = native.grad(this.handle);

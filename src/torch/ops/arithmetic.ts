@@ -1,6 +1,7 @@
 // Pointwise math with broadcasting: arithmetic, unary functions, comparisons, selection, and in-place updates.
 import { aten, wrap, h } from './call.ts';
 import { native } from '../native.ts';
+import { DTYPE_CODE } from '../dtype.ts';
 import type { Tensor, TensorOrScalar } from '../tensor.ts';
 
 const isNum = (x: unknown): x is number => typeof x === 'number';
@@ -74,8 +75,15 @@ export const gt = binary('gt');
 export const ge = binary('ge');
 
 const MASKED_FILL = aten('masked_fill', 'Scalar');
-export const maskedFill = (a: Tensor, mask: Tensor, value: number): Tensor =>
-  wrap(MASKED_FILL([h(a, 'masked_fill'), h(mask, 'masked_fill mask'), value]));
+export function maskedFill(a: Tensor, mask: Tensor, value: number): Tensor {
+  const m = h(mask, 'masked_fill mask');
+  // libtorch 1.13 silently ignores a floating-point mask (nothing is filled); PyTorch 2 rejects it
+  const code = native.dtype(m);
+  if (code !== DTYPE_CODE.bool && code !== DTYPE_CODE.uint8) {
+    throw new TypeError(`masked_fill: mask must be a bool tensor, got dtype ${mask.dtype}`);
+  }
+  return wrap(MASKED_FILL([h(a, 'masked_fill'), m, value]));
+}
 const WHERE = aten('where', 'self');
 const WHERE_SCALAR_OTHER = aten('where', 'ScalarOther');
 /** Elementwise cond ? a : b (b may be a number). */

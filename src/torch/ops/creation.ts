@@ -32,12 +32,18 @@ function flattenChecked(data: Nested, shape: number[], dim: number, out: number[
   data.forEach((x, i) => flattenChecked(x, shape, dim + 1, out, `${path}[${i}]`));
 }
 
+function allBooleans(data: Nested): boolean {
+  return Array.isArray(data) ? data.every(allBooleans) : typeof data === 'boolean';
+}
+
 function toTypedArray(values: ArrayLike<number>, dtype: DType): TypedArray {
   switch (dtype) {
     case 'float32': return Float32Array.from(values);
     case 'float64': return Float64Array.from(values);
     case 'int64': return BigInt64Array.from(Array.from(values, (v) => {
       if (!Number.isInteger(v)) throw new TypeError(`tensor(): ${v} is not an integer (dtype int64)`);
+      // 2^63 itself is exactly representable as a double but not as an int64 (BigInt64Array would wrap it)
+      if (v >= 2 ** 63 || v < -(2 ** 63)) throw new RangeError(`tensor(): ${v} is out of the int64 range`);
       return BigInt(v);
     }));
     case 'int32': return Int32Array.from(values);
@@ -51,14 +57,22 @@ function toTypedArray(values: ArrayLike<number>, dtype: DType): TypedArray {
 
 /**
  * A new tensor holding a copy of `data`: a number, a nested array, or a TypedArray (with `shape`; default 1-D).
- * Numbers default to float32; TypedArrays keep their own dtype unless `dtype` says otherwise.
+ * Numbers default to float32, booleans to bool; TypedArrays keep their own dtype unless `dtype` says otherwise.
  */
 export function tensor(data: Nested | TypedArray, opts: { shape?: number[]; dtype?: DType; requiresGrad?: boolean } = {}): Tensor {
   let t: Tensor;
   if (ArrayBuffer.isView(data)) {
     const arr = data as TypedArray;
     const shape = opts.shape ?? [arr.length];
-    const own = arr instanceof Uint16Array ? (opts.dtype ?? 'float16') : dtypeOfArray(arr);
+    let own: DType;
+    if (arr instanceof Uint16Array) {
+      own = opts.dtype ?? 'float16';
+      if (own !== 'float16' && own !== 'bfloat16') {
+        throw new TypeError(`tensor(): a Uint16Array holds float16 or bfloat16 bits, so dtype must be one of those, got '${own}'`);
+      }
+    } else {
+      own = dtypeOfArray(arr);
+    }
     const n = shape.reduce((a, b) => a * b, 1);
     if (n !== arr.length) throw new RangeError(`tensor(): shape [${shape.join(', ')}] needs ${n} elements but the data has ${arr.length}`);
     t = new Tensor(native.fromBuffer(arr, shape, dtypeCode(own)));
@@ -67,7 +81,8 @@ export function tensor(data: Nested | TypedArray, opts: { shape?: number[]; dtyp
     const shape = opts.shape ?? inferShape(data);
     const flat: number[] = [];
     flattenChecked(data, inferShape(data), 0, flat, 'data');
-    const dtype = opts.dtype ?? 'float32';
+    // like PyTorch, all-boolean data makes a bool tensor; numbers default to float32
+    const dtype = opts.dtype ?? (flat.length > 0 && allBooleans(data) ? 'bool' : 'float32');
     const storeAs: DType = dtype === 'float16' || dtype === 'bfloat16' ? 'float32' : dtype;
     const n = shape.reduce((a, b) => a * b, 1);
     if (n !== flat.length) throw new RangeError(`tensor(): shape [${shape.join(', ')}] needs ${n} elements but the data has ${flat.length}`);

@@ -59,6 +59,11 @@ const UP_BILINEAR = aten('upsample_bilinear2d', 'vec');
 const UP_NEAREST = aten('upsample_nearest2d', 'vec');
 /** Resizes [N, C, H, W] images to `size` [h, w] ('bilinear' or 'nearest'). */
 export function interpolate(x: Tensor, size: [number, number], mode: 'bilinear' | 'nearest' = 'bilinear', alignCorners = false): Tensor {
+  if (mode !== 'bilinear' && mode !== 'nearest') throw new TypeError(`interpolate: mode must be 'bilinear' or 'nearest', got '${String(mode)}'`);
+  if (!Array.isArray(size) || size.length !== 2) throw new TypeError(`interpolate: size must be [height, width], got ${JSON.stringify(size)}`);
+  h(x, 'interpolate');
+  const nd = x.ndim;
+  if (nd !== 4) throw new RangeError(`interpolate: expected a 4-D [N, C, H, W] input, got a ${nd}-D tensor of shape [${x.shape.join(', ')}]`);
   if (mode === 'nearest') return wrap(UP_NEAREST([h(x, 'interpolate'), size, null]));
   return wrap(UP_BILINEAR([h(x, 'interpolate'), size, alignCorners, null]));
 }

@@ -51,8 +51,12 @@ const SPLIT = aten('split', 'Tensor');
 const SPLIT_SIZES = aten('split_with_sizes');
 const CHUNK = aten('chunk');
 const UNBIND = aten('unbind', 'int');
-export const cat = (ts: Tensor[], dim = 0): Tensor => wrap(CAT([ts.map((t, i) => h(t, `cat tensors[${i}]`)), dim]));
-export const stack = (ts: Tensor[], dim = 0): Tensor => wrap(STACK([ts.map((t, i) => h(t, `stack tensors[${i}]`)), dim]));
+const list = (ts: Tensor[], what: string): number[] => {
+  if (!Array.isArray(ts)) throw new TypeError(`${what}: expected an array of Tensors, got ${ts === null ? 'null' : typeof ts}`);
+  return ts.map((t, i) => h(t, `${what} tensors[${i}]`));
+};
+export const cat = (ts: Tensor[], dim = 0): Tensor => wrap(CAT([list(ts, 'cat'), dim]));
+export const stack = (ts: Tensor[], dim = 0): Tensor => wrap(STACK([list(ts, 'stack'), dim]));
 export const split = (a: Tensor, size: number | number[], dim = 0): Tensor[] =>
   Array.isArray(size) ? wrapList(SPLIT_SIZES([h(a, 'split'), size, dim])) : wrapList(SPLIT([h(a, 'split'), size, dim]));
 export const chunk = (a: Tensor, chunks: number, dim = 0): Tensor[] => wrapList(CHUNK([h(a, 'chunk'), chunks, dim]));
