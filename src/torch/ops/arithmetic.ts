@@ -76,13 +76,14 @@ export const ge = binary('ge');
 
 const MASKED_FILL = aten('masked_fill', 'Scalar');
 export function maskedFill(a: Tensor, mask: Tensor, value: number): Tensor {
+  const self = h(a, 'masked_fill');
   const m = h(mask, 'masked_fill mask');
   // libtorch 1.13 silently ignores a floating-point mask (nothing is filled); PyTorch 2 rejects it
   const code = native.dtype(m);
   if (code !== DTYPE_CODE.bool && code !== DTYPE_CODE.uint8) {
     throw new TypeError(`masked_fill: mask must be a bool tensor, got dtype ${mask.dtype}`);
   }
-  return wrap(MASKED_FILL([h(a, 'masked_fill'), m, value]));
+  return wrap(MASKED_FILL([self, m, value]));
 }
 const WHERE = aten('where', 'self');
 const WHERE_SCALAR_OTHER = aten('where', 'ScalarOther');
