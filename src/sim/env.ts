@@ -75,6 +75,7 @@ export class Env {
   /** Integral of joint tracking error: cancels steady sag of position-controlled arms under gravity (e.g. WidowX). */
   private jointBias: Float64Array = new Float64Array(0);
   private lastJointTarget: Float64Array | null = null;
+  private readonly actionBounds: { lower: number[]; upper: number[] };
 
   private constructor(private readonly mj: MainModule, config: EnvConfig, readonly hooks: TaskHooks) {
     this.config = config;
@@ -107,6 +108,10 @@ export class Env {
       siteId: this.ids.ee, qposAdr: this.ids.armQpos, dofAdr: this.ids.armDof, lower: this.ids.lower, upper: this.ids.upper,
       home: e.home, orientationWeight: e.orientationWeight,
     });
+    const P = EE_ACTION_LIMITS.pos, R = EE_ACTION_LIMITS.rot;
+    this.actionBounds = config.actionMode === 'ee'
+      ? { lower: [-P, -P, -P, -R, -R, -R, 0], upper: [P, P, P, R, R, R, 1] }
+      : { lower: [...this.ids.lower, 0], upper: [...this.ids.upper, 1] };
     this.renderer = config.width > 0 && config.height > 0 ? new Renderer(mj, m, { width: config.width, height: config.height }) : null;
   }
 
@@ -179,10 +184,7 @@ export class Env {
     const { mj, model: m, data: d, ids, embodiment: e, config } = this;
     const n = e.armJoints.length;
     const mode: ActionMode = config.actionMode;
-    const bounds = mode === 'ee'
-      ? { lower: [-EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.rot, -EE_ACTION_LIMITS.rot, -EE_ACTION_LIMITS.rot, 0], upper: [EE_ACTION_LIMITS.pos, EE_ACTION_LIMITS.pos, EE_ACTION_LIMITS.pos, EE_ACTION_LIMITS.rot, EE_ACTION_LIMITS.rot, EE_ACTION_LIMITS.rot, 1] }
-      : { lower: [...ids.lower, 0], upper: [...ids.upper, 1] };
-    const { action: a, clamped } = checkAction(action, mode, this.actionDim, bounds, config.clampActions);
+    const { action: a, clamped } = checkAction(action, mode, this.actionDim, this.actionBounds, config.clampActions);
     this.clampedTotal += clamped;
     const ctrl = d.ctrl as Float64Array;
     if (mode === 'ee') {
@@ -191,7 +193,7 @@ export class Env {
         pos: [cur.pos[0] + a[0]!, cur.pos[1] + a[1]!, cur.pos[2] + a[2]!],
         quat: quatMul(quatFromAxisAngle([a[3]!, a[4]!, a[5]!]), this.eeTarget.quat),
       };
-      const sol = this.ik.solve(d.qpos as Float64Array, this.eeTarget.pos, this.eeTarget.quat);
+      const sol = this.ik.solve(d, this.eeTarget.pos, this.eeTarget.quat);
       this.lastIk = { posError: sol.posError, rotError: sol.rotError };
       const qpos = d.qpos as Float64Array;
       const last = this.lastJointTarget;

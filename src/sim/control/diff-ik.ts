@@ -29,30 +29,35 @@ export class DiffIk {
   }
 
   /**
-   * Joint targets that bring the end-effector site to (pos, quat), starting from the joint positions in `qpos`.
+   * Joint targets that bring the end-effector site to (pos, quat), starting from the state in `live` (kinematics
+   * computed, as after mj_step or mj_forward; it is not modified).
    * Returns the targets and the remaining position error (m) and orientation error (rad).
    */
-  solve(qpos: ArrayLike<number>, pos: readonly number[], quat: readonly number[]): { q: number[]; posError: number; rotError: number } {
+  solve(live: MjData, pos: readonly number[], quat: readonly number[]): { q: number[]; posError: number; rotError: number } {
     const { mj, model, arm } = this;
-    const d = this.scratch;
+    const qpos = live.qpos as Float64Array;
+    let d = live; // the first iteration linearizes at the live state (its kinematics are current after mj_step)
     const n = arm.qposAdr.length;
     const lambda = this.opts.damping ?? 0.05, maxStep = this.opts.maxStep ?? 0.25, nullGain = this.opts.nullGain ?? 0.1;
     const w = arm.orientationWeight;
-    (d.qpos as Float64Array).set(qpos as ArrayLike<number>);
     let q = arm.qposAdr.map((a) => qpos[a]!);
     let posError = Infinity, rotError = Infinity;
-    for (let it = 0; it < (this.opts.iterations ?? 4); it++) {
-      const dq = d.qpos as Float64Array;
-      arm.qposAdr.forEach((a, i) => { dq[a] = q[i]!; });
-      mj.mj_kinematics(model, d);
-      mj.mj_comPos(model, d);
+    for (let it = 0; it < (this.opts.iterations ?? 1); it++) {
+      if (it > 0) {
+        // later iterations re-linearize at the candidate joints on a scratch copy of the kinematics
+        if (d === live) { d = this.scratch; (d.qpos as Float64Array).set(qpos); }
+        const dq = d.qpos as Float64Array;
+        arm.qposAdr.forEach((a, i) => { dq[a] = q[i]!; });
+        mj.mj_kinematics(model, d);
+        mj.mj_comPos(model, d);
+      }
       const sp = (d.site_xpos as Float64Array).subarray(3 * arm.siteId, 3 * arm.siteId + 3);
       const cur = quatFromMat(d.site_xmat as Float64Array, 9 * arm.siteId);
       const ep = [pos[0]! - sp[0]!, pos[1]! - sp[1]!, pos[2]! - sp[2]!];
       const er = rotationError(quat, cur);
       posError = Math.hypot(...ep);
       rotError = Math.hypot(...er);
-      if (posError < 1e-4 && rotError < 1e-3) break;
+      if (posError < 2e-4 && rotError < 2e-3) break; // the next control step re-solves from the measured state
       mj.mj_jacSite(model, d, this.jacp, this.jacr, arm.siteId);
       const jp = this.jacp.GetView() as Float64Array, jr = this.jacr.GetView() as Float64Array;
       const nv = model.nv;

@@ -1,0 +1,80 @@
+// bench/sim physics: (a) raw physics steps/s of @mujoco/mujoco (WebAssembly) vs Debian's native MuJoCo 2.2.2
+// (`mujoco-testspeed`, package libmujoco-samples) on the same MJCF (kara6 + table + cube, written to a temp folder),
+// interleaved, medians of repetitions; (b) our Env's cost per control step vs the raw mj_step calls it makes.
+//   npx tsx bench/sim/physics.ts [--reps 5] [--steps 20000]
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { assembleWorld } from '../../src/sim/world.ts';
+import { embodiment } from '../../src/sim/embodiments/index.ts';
+import { mujoco, compileMjcf } from '../../src/sim/mujoco.ts';
+import { Env } from '../../src/sim/env.ts';
+import { median } from '../lib/stats.ts';
+
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '5' }, steps: { type: 'string', default: '20000' } } });
+const reps = Number(values.reps), steps = Number(values.steps);
+
+function ensureTestspeed(): void {
+  if (spawnSync('which', ['mujoco-testspeed']).status === 0) return;
+  if (process.getuid?.() !== 0) throw new Error('bench/sim needs Debian libmujoco-samples: sudo apt-get install -y libmujoco-samples');
+  const r = spawnSync('bash', ['-c', 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libmujoco-samples'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('apt-get install libmujoco-samples failed');
+}
+
+// (a) one MJCF both builds accept: MuJoCo 2.2.2 predates gravcomp, position-actuator kv and implicitfast.
+const world = assembleWorld({ embodiment: embodiment('kara6'), objects: [{ name: 'cube', shape: 'box', size: [0.02, 0.02, 0.02] }] });
+const legacy = (x: string) => x.replace(/ gravcomp="1"/g, '').replace(/ kv="[^"]*"/g, '').replace(/ integrator="implicitfast"/g, '');
+const dir = mkdtempSync(join(tmpdir(), 'karakuri-physics-'));
+for (const [p, d] of world.files) writeFileSync(join(dir, p), legacy(String(d)));
+writeFileSync(join(dir, 'world.xml'), legacy(world.xml));
+ensureTestspeed();
+
+const mj = await mujoco();
+const files = new Map([...world.files].map(([p, d]) => [p, legacy(String(d))] as [string, string]));
+const model = compileMjcf(mj, legacy(world.xml), files);
+const data = new mj.MjData(model);
+const nativeRuns: number[] = [], wasmRuns: number[] = [];
+for (let r = 0; r < reps; r++) {
+  const out = spawnSync('mujoco-testspeed', [join(dir, 'world.xml'), String(steps), '1', '0'], { encoding: 'utf8' });
+  const m = out.stdout.match(/Steps per second\s*:\s*([\d.]+)/);
+  if (!m) throw new Error(`mujoco-testspeed printed no rate:\n${out.stdout}\n${out.stderr}`);
+  nativeRuns.push(Number(m[1]));
+  mj.mj_resetData(model, data);
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) mj.mj_step(model, data);
+  wasmRuns.push(steps / ((performance.now() - t0) / 1000));
+}
+data.delete(); model.delete();
+
+// (b) Env.step (IK + 25 physics steps + observation, cameras off) vs the 25 raw mj_step calls alone.
+const overhead: Record<string, { env: number; raw: number; ratio: number }> = {};
+for (const [id, mode] of [['kara6', 'ee'], ['kara7', 'ee'], ['widowx250', 'ee'], ['kara6', 'joint']] as const) {
+  const env = await Env.create({ embodiment: id, width: 0, height: 0, actionMode: mode, maxSteps: 1_000_000 });
+  env.reset(0);
+  const action = mode === 'ee' ? [0, 0, 0, 0, 0, 0, 0] : [...embodiment(id).home, 0];
+  const envMs: number[] = [], rawMs: number[] = [], ratios: number[] = [];
+  const N = 20; // short alternating batches, so both sides see the same machine noise
+  for (let i = 0; i < 100; i++) env.step(action); // warm-up (JIT, caches)
+  for (let r = 0; r < 15 * reps; r++) {
+    let t0 = performance.now();
+    for (let i = 0; i < N; i++) env.step(action);
+    const e = (performance.now() - t0) / N;
+    t0 = performance.now();
+    for (let i = 0; i < N * env.substeps; i++) mj.mj_step(env.model, env.data);
+    const w = (performance.now() - t0) / N;
+    envMs.push(e); rawMs.push(w); ratios.push(e / w);
+  }
+  overhead[`${id} (${mode})`] = { env: median(envMs), raw: median(rawMs), ratio: median(ratios) };
+  env.dispose();
+}
+
+console.log(`(a) raw physics, ${steps} steps x ${reps} repetitions, medians (same MJCF: kara6 + table + cube, dt 0.002)`);
+console.log(`    native MuJoCo 2.2.2 (mujoco-testspeed): ${median(nativeRuns).toFixed(0)} steps/s`);
+console.log(`    @mujoco/mujoco 3.14 (WebAssembly):      ${median(wasmRuns).toFixed(0)} steps/s`);
+console.log(`    ratio wasm / native:                    ${(median(wasmRuns) / median(nativeRuns)).toFixed(2)}`);
+console.log('(b) Env.step vs the raw mj_step calls inside it (25 substeps per 20 Hz control step), medians');
+for (const [k, v] of Object.entries(overhead)) {
+  console.log(`    ${k.padEnd(18)} env ${v.env.toFixed(3)} ms/step, raw ${v.raw.toFixed(3)} ms, overhead ${(100 * (v.ratio - 1)).toFixed(1)}% (median of per-batch ratios)`);
+}
