@@ -60,40 +60,59 @@ export class MultiheadAttention extends Module {
 
   /** Self-attention when key/value are omitted. q: [B, Lq, E], k/v: [B, Lk, E] -> [B, Lq, E] (batch-first). */
   forward(query: Tensor, key: Tensor = query, value: Tensor = key, masks: AttentionMasks = {}): Tensor {
-    return tidy(() => {
-      const self = query === key && key === value;
-      if (!this.batchFirst) {
-        query = query.transpose(0, 1); // (B, Lq, E)
-        key = self ? query : key.transpose(0, 1); // (B, Lk, E)
-        value = self ? query : value.transpose(0, 1); // (B, Lk, E)
-      }
-      const [B, Lq, E] = query.shape as [number, number, number];
-      if (E !== this.embedDim) throw new RangeError(`MultiheadAttention: query has ${E} features, expected ${this.embedDim}`);
-      const Lk = key.size(1);
-      const H = this.numHeads, D = this.headDim;
-      const heads = (x: Tensor, L: number) => x.reshape(B, L, H, D).transpose(1, 2); // (B, H, L, D)
-      let q: Tensor, k: Tensor, v: Tensor;
-      if (self) {
-        const qkv = linear(query, this.inProjWeight, this.inProjBias); // (B, L, 3E)
-        [q, k, v] = qkv.chunk(3, -1).map((t) => heads(t, Lq)) as [Tensor, Tensor, Tensor];
-      } else {
-        const [wq, wk, wv] = this.inProjWeight.chunk(3, 0) as [Tensor, Tensor, Tensor];
-        const [bq, bk, bv] = this.inProjBias ? (this.inProjBias.chunk(3, 0) as [Tensor, Tensor, Tensor]) : [null, null, null];
-        q = heads(linear(query, wq, bq), Lq);
-        k = heads(linear(key, wk, bk), Lk);
-        v = heads(linear(value, wv, bv), Lk);
-      }
-      const mask = this.combineMasks(masks, B, Lq, Lk);
-      const attn = scaledDotProductAttention(q, k, v, mask, this.dropoutP, this.training); // (B, H, Lq, D)
-      const merged = attn.transpose(1, 2).reshape(B, Lq, E); // (B, Lq, E)
-      const out = this.outProj.forward(merged); // (B, Lq, E)
-      return this.batchFirst ? out : out.transpose(0, 1); // (Lq, B, E) when not batch-first
-    });
+    const self = query === key && key === value;
+    if (!this.batchFirst) {
+      return tidy(() => {
+        const q = query.transpose(0, 1); // (B, Lq, E)
+        const k = self ? q : key.transpose(0, 1); // (B, Lk, E)
+        const v = self ? q : value.transpose(0, 1); // (B, Lk, E)
+        return this.attend(q, k, v, self, masks).transpose(0, 1); // (Lq, B, E)
+      });
+    }
+    return this.attend(query, key, value, self, masks);
+  }
+
+  /** Batch-first attention. Intermediates are freed as soon as they are used (see TransformerEncoderLayer). */
+  private attend(query: Tensor, key: Tensor, value: Tensor, self: boolean, masks: AttentionMasks): Tensor {
+    const [B, Lq, E] = query.shape as [number, number, number];
+    if (E !== this.embedDim) throw new RangeError(`MultiheadAttention: query has ${E} features, expected ${this.embedDim}`);
+    const Lk = key.size(1);
+    const H = this.numHeads, D = this.headDim;
+    const heads = (x: Tensor, L: number) => {
+      const r = x.reshape(B, L, H, D); // (B, L, H, D)
+      x.dispose();
+      const t = r.transpose(1, 2); // (B, H, L, D)
+      r.dispose();
+      return t;
+    };
+    let q: Tensor, k: Tensor, v: Tensor;
+    if (self) {
+      const qkv = linear(query, this.inProjWeight, this.inProjBias); // (B, L, 3E)
+      [q, k, v] = qkv.chunk(3, -1).map((t) => heads(t, Lq)) as [Tensor, Tensor, Tensor];
+      qkv.dispose();
+    } else {
+      const [wq, wk, wv] = this.inProjWeight.chunk(3, 0) as [Tensor, Tensor, Tensor];
+      const [bq, bk, bv] = this.inProjBias ? (this.inProjBias.chunk(3, 0) as [Tensor, Tensor, Tensor]) : [null, null, null];
+      q = heads(linear(query, wq, bq), Lq);
+      k = heads(linear(key, wk, bk), Lk);
+      v = heads(linear(value, wv, bv), Lk);
+      for (const t of [wq, wk, wv, bq, bk, bv]) t?.dispose();
+    }
+    const mask = tidy(() => this.combineMasks(masks, B, Lq, Lk));
+    const attn = scaledDotProductAttention(q, k, v, mask, this.dropoutP, this.training); // (B, H, Lq, D)
+    for (const t of [q, k, v, mask]) t?.dispose();
+    const merged = attn.transpose(1, 2); // (B, Lq, H, D)
+    attn.dispose();
+    const flat = merged.reshape(B, Lq, E); // (B, Lq, E)
+    merged.dispose();
+    const out = this.outProj.forward(flat); // (B, Lq, E)
+    flat.dispose();
+    return out;
   }
 
   /**
    * One mask broadcastable to (B, H, Lq, Lk) in scaledDotProductAttention's terms: boolean true = may attend, or an
-   * additive float mask. Called inside forward's tidy.
+   * additive float mask. Called inside a tidy (its temporaries are freed there).
    */
   private combineMasks(m: AttentionMasks, B: number, Lq: number, Lk: number): Tensor | null {
     const H = this.numHeads;

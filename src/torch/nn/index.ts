@@ -12,5 +12,5 @@ export { Flatten } from './flatten.ts';
 export { MLP, type MLPOptions } from './mlp.ts';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionMasks } from './attention.ts';
 export { TransformerEncoderLayer, TransformerEncoder, LayerList, type TransformerEncoderLayerOptions, type TransformerEncoderOptions } from './transformer.ts';
-export { LearnedPositionalEmbedding, SinusoidalPositionalEmbedding, sinusoidalTable } from './positional.ts';
+export { LearnedPositionalEmbedding, SinusoidalPositionalEmbedding, sinusoidalTable, type LearnedPositionalEmbeddingOptions } from './positional.ts';
 export * as init from './init.ts';

@@ -38,6 +38,23 @@ describe('parameter names follow PyTorch', () => {
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(100) + 1e-7);
     expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(0.09);
   });
+  it('Conv2d and attention initialise within PyTorch bounds; a seeded transformer is reproducible', () => {
+    torch.manualSeed(1);
+    const c = new nn.Conv2d(4, 8, 3, { groups: 2 }); // fan_in = 4 / 2 * 3 * 3 = 18
+    const cw = c.weight.toNumbers().map(Math.abs);
+    expect(Math.max(...cw)).toBeLessThanOrEqual(1 / Math.sqrt(18) + 1e-7);
+    expect(Math.max(...cw)).toBeGreaterThan(0.8 / Math.sqrt(18));
+    const mha = new nn.MultiheadAttention(16, 4); // in_proj: xavier-uniform over [48, 16]; biases 0
+    const bound = Math.sqrt(6 / (48 + 16));
+    expect(Math.max(...mha.inProjWeight.toNumbers().map(Math.abs))).toBeLessThanOrEqual(bound + 1e-7);
+    expect(Math.max(...mha.inProjWeight.toNumbers().map(Math.abs))).toBeGreaterThan(0.9 * bound);
+    expect(mha.inProjBias!.toNumbers().every((v) => v === 0) && mha.outProj.bias!.toNumbers().every((v) => v === 0)).toBe(true);
+    const make = () => { torch.manualSeed(7); return new nn.TransformerEncoder(() => new nn.TransformerEncoderLayer(8, 2), 2); };
+    const a = make(), b = make();
+    for (const [k, t] of a.stateDict()) expect(b.stateDict().get(k)!.toNumbers(), k).toEqual(t.toNumbers());
+    expect(a.layers[0]!.linear1.weight.toNumbers()).not.toEqual(a.layers[1]!.linear1.weight.toNumbers());
+    for (const m of [c, mha, a, b]) m.dispose();
+  });
 });
 
 describe('modules compute what they should', () => {

@@ -1,16 +1,29 @@
 // Position embeddings added to token sequences [B, L, E]: learned (a parameter "weight" [maxLen, E]) or the fixed
 // sinusoidal table of "Attention Is All You Need" (a buffer "pe").
+import { z } from 'zod';
 import type { Tensor } from '../tensor.ts';
 import { tensor } from '../ops/creation.ts';
 import { narrow } from '../ops/shape.ts';
 import { Module } from './module.ts';
 import { normal } from './init.ts';
+import { parseOptions } from './options.ts';
+
+export const LearnedPositionalEmbeddingOptions = z.strictObject({
+  std: z.number().positive().default(0.02), // weight ~ N(0, std^2), as GPT-2 / nanoGPT's wpe
+});
+export type LearnedPositionalEmbeddingOptions = z.input<typeof LearnedPositionalEmbeddingOptions>;
+const Sizes = z.tuple([z.number().int().positive(), z.number().int().positive()]);
+const checkSizes = (where: string, maxLen: number, dim: number) => {
+  if (!Sizes.safeParse([maxLen, dim]).success) throw new RangeError(`${where}: maxLen and dim must be positive integers, got ${maxLen} and ${dim}`);
+};
 
 export class LearnedPositionalEmbedding extends Module {
   readonly weight: Tensor;
-  constructor(readonly maxLen: number, readonly dim: number, opts: { std?: number } = {}) {
+  constructor(readonly maxLen: number, readonly dim: number, options: LearnedPositionalEmbeddingOptions = {}) {
     super();
-    this.weight = this.param('weight', normal([maxLen, dim], opts.std ?? 0.02));
+    checkSizes('LearnedPositionalEmbedding', maxLen, dim);
+    const o = parseOptions(LearnedPositionalEmbeddingOptions, options, 'LearnedPositionalEmbedding');
+    this.weight = this.param('weight', normal([maxLen, dim], o.std));
   }
   /** x [B, L, E] -> x + weight[:L]. */
   forward(x: Tensor): Tensor {
@@ -34,6 +47,7 @@ export class SinusoidalPositionalEmbedding extends Module {
   readonly pe: Tensor;
   constructor(readonly maxLen: number, readonly dim: number) {
     super();
+    checkSizes('SinusoidalPositionalEmbedding', maxLen, dim);
     this.pe = this.buffer('pe', tensor(sinusoidalTable(maxLen, dim), { shape: [maxLen, dim] }));
   }
   forward(x: Tensor): Tensor {

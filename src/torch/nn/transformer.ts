@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
-import { tidy } from '../scope.ts';
 import { Linear } from './linear.ts';
 import { LayerNorm } from './layernorm.ts';
 import { Dropout } from './dropout.ts';
@@ -49,27 +48,55 @@ export class TransformerEncoderLayer extends Module {
     this.normFirst = opts.normFirst;
   }
 
+  // Intermediates are freed as soon as they are used (autograd keeps what backward needs): freeing them late, at the
+  // end of a tidy scope, measured ~5% slower on the benchmark transformer (the allocator reuses warm memory less).
   forward(x: Tensor, masks: AttentionMasks = {}): Tensor {
-    return tidy(() => {
-      if (this.normFirst) {
-        const h = x.add(this.attnBlock(this.norm1.forward(x), masks)); // (B, L, E)
-        return h.add(this.ffBlock(this.norm2.forward(h))); // (B, L, E)
-      }
-      const h = this.norm1.forward(x.add(this.attnBlock(x, masks))); // (B, L, E)
-      return this.norm2.forward(h.add(this.ffBlock(h))); // (B, L, E)
-    });
+    if (this.normFirst) {
+      const h = addFree(x, this.attnBlock(this.norm1.forward(x), masks)); // (B, L, E)
+      const out = addFree(h, this.ffBlock(this.norm2.forward(h))); // (B, L, E)
+      h.dispose();
+      return out;
+    }
+    const s1 = addFree(x, this.attnBlock(x, masks, false)); // (B, L, E)
+    const h = this.norm1.forward(s1);
+    s1.dispose();
+    const s2 = addFree(h, this.ffBlock(h, false)); // (B, L, E)
+    h.dispose();
+    const out = this.norm2.forward(s2);
+    s2.dispose();
+    return out;
   }
-  private attnBlock(x: Tensor, masks: AttentionMasks): Tensor {
-    return this.drop(this.selfAttn.forward(x, x, x, masks)); // (B, L, E)
+  /** dropout(self_attn(x)); frees x unless told not to. */
+  private attnBlock(x: Tensor, masks: AttentionMasks, freeInput = true): Tensor {
+    const a = this.selfAttn.forward(x, x, x, masks); // (B, L, E)
+    if (freeInput) x.dispose();
+    return this.drop(a);
   }
-  private ffBlock(x: Tensor): Tensor {
-    const f1 = activation(this.act, this.linear1.forward(x)); // (B, L, ff)
-    return this.drop(this.linear2.forward(this.drop(f1))); // (B, L, E)
+  /** dropout(linear2(dropout(act(linear1(x))))); frees x unless told not to. */
+  private ffBlock(x: Tensor, freeInput = true): Tensor {
+    const f1 = this.linear1.forward(x); // (B, L, ff)
+    if (freeInput) x.dispose();
+    const a = activation(this.act, f1);
+    f1.dispose();
+    const d = this.drop(a);
+    const f2 = this.linear2.forward(d); // (B, L, E)
+    d.dispose();
+    return this.drop(f2);
   }
-  /** Dropout when it does anything (no extra op in eval mode or with p = 0). */
+  /** Dropout when it does anything (no extra op in eval mode or with p = 0); frees its input when it makes a new one. */
   private drop(x: Tensor): Tensor {
-    return this.training && this.dropout.p > 0 ? this.dropout.forward(x) : x;
+    if (!(this.training && this.dropout.p > 0)) return x;
+    const y = this.dropout.forward(x);
+    x.dispose();
+    return y;
   }
+}
+
+/** a + b, freeing b. */
+function addFree(a: Tensor, b: Tensor): Tensor {
+  const out = a.add(b);
+  b.dispose();
+  return out;
 }
 
 /** A stack of encoder layers ("layers.0", "layers.1", ...) with an optional final LayerNorm ("norm"). */
