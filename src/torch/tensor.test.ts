@@ -86,3 +86,87 @@ describe('runtime', () => {
     torch.setNumThreads(n);
   });
 });
+
+describe('every dtype: creation, export, item, tolist, toString', () => {
+  const dtypes: [torch.DType, string][] = [
+    ['float32', 'Float32Array'], ['float64', 'Float64Array'], ['int64', 'BigInt64Array'], ['int32', 'Int32Array'],
+    ['uint8', 'Uint8Array'], ['bool', 'Uint8Array'], ['float16', 'Uint16Array'], ['bfloat16', 'Uint16Array'],
+  ];
+  it.each(dtypes)('%s', (dtype, arrayName) => {
+    const t = torch.tensor([[1, 0], [3, 4]], { dtype });
+    expect(t.dtype).toBe(dtype);
+    expect(t.data().constructor.name).toBe(arrayName);
+    const isBool = dtype === 'bool';
+    expect(t.tolist()).toEqual(isBool ? [[true, false], [true, true]] : [[1, 0], [3, 4]]);
+    expect(t.toNumbers()).toEqual(isBool ? [1, 0, 1, 1] : [1, 0, 3, 4]);
+    expect(t.select(1, 0).select(0, 1).item()).toBe(isBool ? 1 : 3);
+    expect(t.toString()).toBe(`Tensor(${isBool ? '[[true,false],[true,true]]' : '[[1,0],[3,4]]'}, shape=[2, 2], dtype=${dtype})`);
+    // through its own TypedArray and back, and through float32
+    const back = torch.tensor(t.data(), { shape: t.shape, dtype });
+    expect(back.toNumbers()).toEqual(t.toNumbers());
+    expect(t.toFloat32Array()).toEqual(new Float32Array(isBool ? [1, 0, 1, 1] : [1, 0, 3, 4]));
+  });
+
+  it('values that need each dtype exactly', () => {
+    const big = torch.tensor(new BigInt64Array([2n ** 53n + 1n, -(2n ** 62n)]));
+    expect(big.data()).toEqual(new BigInt64Array([2n ** 53n + 1n, -(2n ** 62n)])); // exact through BigInt64Array
+    expect(torch.tensor([2 ** 40], { dtype: 'int64' }).item()).toBe(2 ** 40);
+    expect(torch.tensor([0.1], { dtype: 'float64' }).item()).toBe(0.1);
+    expect(torch.tensor([0.1]).item()).toBe(Math.fround(0.1));
+    expect(torch.tensor([-1, 256, 3.7], { dtype: 'int32' }).toNumbers()).toEqual([-1, 256, 3]); // truncates like PyTorch
+    expect(torch.tensor([1 / 3], { dtype: 'float16' }).toNumbers()[0]).toBeCloseTo(0.33325, 5); // nearest half
+    expect(torch.tensor([1 / 3], { dtype: 'bfloat16' }).toNumbers()[0]).toBeCloseTo(0.333984, 5); // nearest bfloat16
+    expect(torch.tensor([true, false, true]).dtype).toBe('bool'); // booleans make a bool tensor, as in PyTorch
+    expect(torch.tensor([[true], [false]]).tolist()).toEqual([[true], [false]]);
+    expect(torch.tensor([]).shape).toEqual([0]);
+    expect(torch.tensor([]).dtype).toBe('float32');
+    expect(torch.tensor(5).shape).toEqual([]);
+    expect(torch.tensor(5).tolist()).toBe(5);
+  });
+
+  it('float16 and bfloat16 compute and keep their dtype', () => {
+    const h = torch.tensor([1.5, 2], { dtype: 'float16' });
+    expect(h.add(h).dtype).toBe('float16');
+    expect(h.add(h).toNumbers()).toEqual([3, 4]);
+    expect(h.sum().item()).toBe(3.5);
+    const b = torch.tensor([1.5, 2], { dtype: 'bfloat16' });
+    expect(b.mul(2).toNumbers()).toEqual([3, 4]);
+    expect(b.float().dtype).toBe('float32');
+  });
+});
+
+describe('type promotion follows PyTorch', () => {
+  const t = (d: torch.DType) => torch.ones([2], d);
+  const cases: [string, () => torch.Tensor, torch.DType][] = [
+    ['int64 + float32', () => t('int64').add(t('float32')), 'float32'],
+    ['int32 + int64', () => t('int32').add(t('int64')), 'int64'],
+    ['uint8 + int32', () => t('uint8').add(t('int32')), 'int32'],
+    ['bool + uint8', () => t('bool').add(t('uint8')), 'uint8'],
+    ['bool + bool', () => t('bool').add(t('bool')), 'bool'],
+    ['float32 + float64', () => t('float32').add(t('float64')), 'float64'],
+    ['float16 + float32', () => t('float16').add(t('float32')), 'float32'],
+    ['bfloat16 + float16', () => t('bfloat16').add(t('float16')), 'float32'],
+    ['int64 * 2.5 (python float)', () => t('int64').mul(2.5), 'float32'],
+    ['int64 * 2 (python int)', () => t('int64').mul(2), 'int64'],
+    ['uint8 + 0-d int64 (same category: tensor wins)', () => t('uint8').add(torch.scalar(1, 'int64')), 'uint8'],
+    ['float32 + 0-d float64 (same category)', () => t('float32').add(torch.scalar(1, 'float64')), 'float32'],
+    ['int64 + 0-d float64 (higher category)', () => t('int64').add(torch.scalar(1.5, 'float64')), 'float64'],
+    ['int64 / int64 (true division)', () => t('int64').div(t('int64')), 'float32'],
+    ['int32 sqrt', () => t('int32').sqrt(), 'float32'],
+    ['bool sum', () => t('bool').sum(), 'int64'],
+    ['int32 sum', () => t('int32').sum(), 'int64'],
+    ['float32 comparison', () => t('float32').lt(t('int64')), 'bool'],
+    ['where float32/int64', () => torch.where(t('bool'), t('float32'), t('int64')), 'float32'],
+    ['cat float32 + int64', () => torch.cat([t('float32'), t('int64')]), 'float32'],
+    ['int64 cumsum', () => torch.cumsum(t('int64'), 0), 'int64'],
+    ['bool cumsum', () => torch.cumsum(t('bool'), 0), 'int64'],
+  ];
+  it.each(cases)('%s', (_name, fn, dtype) => {
+    expect(fn().dtype).toBe(dtype);
+  });
+  it('values wrap in small integer types as in PyTorch', () => {
+    expect(t('uint8').add(300).toNumbers()).toEqual([45, 45]);
+    expect(t('int64').div(t('int64').mul(2)).toNumbers()).toEqual([0.5, 0.5]);
+    expect(torch.ones([2], 'int64').add(torch.tensor([0.5, 1.5])).toNumbers()).toEqual([1.5, 2.5]);
+  });
+});

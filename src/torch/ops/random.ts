@@ -17,6 +17,7 @@ const RANDPERM = aten('randperm');
 const NORMAL = aten('normal', 'float_float');
 const UNIFORM_ = aten('uniform_');
 const NORMAL_ = aten('normal_');
+const EMPTY = aten('empty', 'memory_format');
 
 /** Uniform samples in [0, 1). */
 export const rand = (shape: number[], dtype: DType = 'float32'): Tensor => wrap(RAND([shape, dtypeCode(dtype)]));
@@ -32,6 +33,16 @@ export const randperm = (n: number): Tensor => wrap(RANDPERM([n, dtypeCode('int6
 /** Normal samples with the given mean and std. */
 export const normal = (mean: number, std: number, shape: number[], dtype: DType = 'float32'): Tensor =>
   wrap(NORMAL([mean, std, shape, null, dtypeCode(dtype)]));
+/** Uniform samples in [low, high) (torch.empty(shape).uniform_(low, high)). */
+export function uniform(shape: number[], low = 0, high = 1, dtype: DType = 'float32'): Tensor {
+  const t = wrap(EMPTY([shape, dtypeCode(dtype)]));
+  try {
+    return uniform_(t, low, high);
+  } catch (err) {
+    t.dispose();
+    throw err;
+  }
+}
 /** In place: fills `a` with uniform samples in [low, high). */
 export function uniform_(a: Tensor, low = 0, high = 1): Tensor {
   native.free(UNIFORM_([h(a, 'uniform_'), low, high]) as number);
