@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../index.ts';
 
-const { nn, optim } = torch;
+const { nn, optim, F } = torch;
 const file = loadGolden();
 afterAll(() => { for (const t of file.tensors.values()) t.dispose(); });
 
@@ -67,6 +67,68 @@ describe('modules reproduce PyTorch 1.13 outputs from PyTorch state dicts', () =
     check(enc, 'encoder', () => enc.forward(x, { attnMask: g('mha:causal'), keyPaddingMask: g('mha:pad') }), 'encoder:y');
     const post = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, normFirst: false });
     check(post, 'postnorm', () => post.forward(x), 'postnorm:y');
+  });
+});
+
+describe('a nanoGPT checkpoint loads key for key', () => {
+  // karpathy/nanoGPT's module tree built from our layers: the same names, lm_head tied to wte, causal attention.
+  const V = 13, T = 8, E = 16, H = 2;
+  class CausalSelfAttention extends nn.Module {
+    c_attn = this.child('c_attn', new nn.Linear(E, 3 * E));
+    c_proj = this.child('c_proj', new nn.Linear(E, E));
+    forward(x: torch.Tensor): torch.Tensor {
+      return torch.tidy(() => {
+        const [B, L] = x.shape as [number, number];
+        const [q, k, v] = this.c_attn.forward(x).split(E, 2).map((t) => t.reshape(B, L, H, E / H).transpose(1, 2)) as torch.Tensor[]; // (B, H, L, hs)
+        const causal = torch.tril(torch.ones([L, L])).bool(); // true = may attend (scaledDotProductAttention's convention)
+        const y = F.scaledDotProductAttention(q!, k!, v!, causal).transpose(1, 2).reshape(B, L, E); // (B, L, E)
+        return this.c_proj.forward(y);
+      });
+    }
+  }
+  class MLP extends nn.Module {
+    c_fc = this.child('c_fc', new nn.Linear(E, 4 * E));
+    c_proj = this.child('c_proj', new nn.Linear(4 * E, E));
+    forward(x: torch.Tensor): torch.Tensor { return torch.tidy(() => this.c_proj.forward(torch.gelu(this.c_fc.forward(x)))); }
+  }
+  class Block extends nn.Module {
+    ln_1 = this.child('ln_1', new nn.LayerNorm(E));
+    attn = this.child('attn', new CausalSelfAttention());
+    ln_2 = this.child('ln_2', new nn.LayerNorm(E));
+    mlp = this.child('mlp', new MLP());
+    forward(x: torch.Tensor): torch.Tensor {
+      return torch.tidy(() => { const h = x.add(this.attn.forward(this.ln_1.forward(x))); return h.add(this.mlp.forward(this.ln_2.forward(h))); });
+    }
+  }
+  class GPT extends nn.Module {
+    transformer = this.child('transformer', new (class extends nn.Module {
+      wte = this.child('wte', new nn.Embedding(V, E));
+      wpe = this.child('wpe', new nn.Embedding(T, E));
+      h = this.child('h', new nn.ModuleList([new Block(), new Block()]));
+      ln_f = this.child('ln_f', new nn.LayerNorm(E));
+    })());
+    lm_head = this.child('lm_head', new nn.Linear(E, V, { bias: false }));
+    constructor() { super(); this.transformer.wte.tieParameter('weight', this.lm_head.weight); }
+    forward(idx: torch.Tensor): torch.Tensor {
+      return torch.tidy(() => {
+        const t = this.transformer;
+        let x = t.wte.forward(idx).add(t.wpe.forward(torch.arange(idx.size(1)))); // (B, L, E)
+        for (const b of t.h) x = b.forward(x);
+        return this.lm_head.forward(t.ln_f.forward(x)); // (B, L, V)
+      });
+    }
+  }
+  it('same keys as the PyTorch model, one shared tensor for wte and lm_head, same logits', () => {
+    const gpt = new GPT();
+    const sd = stateOf('gpt');
+    expect([...sd.keys()].sort()).toEqual([...gpt.stateDict().keys()].sort());
+    gpt.loadStateDict(sd);
+    expect(gpt.transformer.wte.weight).toBe(gpt.lm_head.weight);
+    expect(gpt.namedParameters().map(([n]) => n)).not.toContain('lm_head.weight'); // listed once, as PyTorch does
+    const logits = torch.noGrad(() => gpt.forward(g('gpt:idx')));
+    expect(maxDiff(logits, g('gpt:logits'))).toBeLessThan(1e-5);
+    logits.dispose();
+    gpt.dispose();
   });
 });
 

@@ -11,6 +11,7 @@ export { Activation, ReLU, GELU, SiLU, Tanh, activation, type ActivationName } f
 export { Flatten } from './flatten.ts';
 export { MLP, type MLPOptions } from './mlp.ts';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionMasks } from './attention.ts';
+export { ModuleList } from './modulelist.ts';
 export { TransformerEncoderLayer, TransformerEncoder, LayerList, type TransformerEncoderLayerOptions, type TransformerEncoderOptions } from './transformer.ts';
 export { LearnedPositionalEmbedding, SinusoidalPositionalEmbedding, sinusoidalTable, type LearnedPositionalEmbeddingOptions } from './positional.ts';
 export * as init from './init.ts';

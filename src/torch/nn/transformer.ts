@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
+import { ModuleList } from './modulelist.ts';
 import { Linear } from './linear.ts';
 import { LayerNorm } from './layernorm.ts';
 import { Dropout } from './dropout.ts';
@@ -108,7 +109,7 @@ export class TransformerEncoder extends Module {
     const opts = parseOptions(TransformerEncoderOptions, options, 'TransformerEncoder');
     if (!(Number.isInteger(numLayers) && numLayers > 0)) throw new RangeError(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
     this.layers = Array.from({ length: numLayers }, make);
-    const holder = this.child('layers', new LayerList(this.layers));
+    const holder = this.child('layers', new ModuleList(this.layers));
     void holder;
     this.norm = opts.finalNorm ? this.child('norm', new LayerNorm(this.layers[0]!.dModel)) : null;
   }
@@ -128,10 +129,5 @@ export class TransformerEncoder extends Module {
   }
 }
 
-/** Holds a list of modules under "0", "1", ... (PyTorch's ModuleList). */
-export class LayerList<M extends Module> extends Module {
-  constructor(readonly items: M[]) {
-    super();
-    items.forEach((m, i) => this.child(String(i), m));
-  }
-}
+/** The same as ModuleList (the name this file first used). */
+export { ModuleList as LayerList };

@@ -6,6 +6,7 @@
 # Run from the repository root with Debian's PyTorch (apt-get install python3-torch; 1.13 as our libtorch):
 #   /usr/bin/python3 src/torch/nn/golden/gen_golden.py
 import json
+import math
 import struct
 from pathlib import Path
 
@@ -78,6 +79,56 @@ with torch.no_grad():
     post.train()
     put_module("postnorm", post)
     put("postnorm:y", post(x))
+
+# A tiny nanoGPT (karpathy/nanoGPT model.py's module tree and key names: transformer.wte/wpe/h.N/ln_f, lm_head tied
+# to wte; attn.c_attn/c_proj, mlp.c_fc/c_proj, ln_1/ln_2), written out here as its non-flash path computes it.
+class CausalSelfAttention(nn.Module):
+    def __init__(self, E, H):
+        super().__init__()
+        self.c_attn, self.c_proj, self.n_head = nn.Linear(E, 3 * E), nn.Linear(E, E), H
+
+    def forward(self, x):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+        att = att.masked_fill(torch.tril(torch.ones(T, T)) == 0, float("-inf")).softmax(dim=-1)
+        return self.c_proj((att @ v).transpose(1, 2).contiguous().view(B, T, C))
+
+
+class Block(nn.Module):
+    def __init__(self, E, H):
+        super().__init__()
+        self.ln_1, self.attn, self.ln_2 = nn.LayerNorm(E), CausalSelfAttention(E, H), nn.LayerNorm(E)
+        self.mlp = nn.ModuleDict(dict(c_fc=nn.Linear(E, 4 * E), c_proj=nn.Linear(4 * E, E)))
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp.c_proj(torch.nn.functional.gelu(self.mlp.c_fc(self.ln_2(x))))
+
+
+class GPT(nn.Module):
+    def __init__(self, V, T, E, H, L):
+        super().__init__()
+        self.transformer = nn.ModuleDict(dict(wte=nn.Embedding(V, E), wpe=nn.Embedding(T, E),
+                                              h=nn.ModuleList([Block(E, H) for _ in range(L)]), ln_f=nn.LayerNorm(E)))
+        self.lm_head = nn.Linear(E, V, bias=False)
+        self.transformer.wte.weight = self.lm_head.weight  # weight tying, as nanoGPT
+
+    def forward(self, idx):
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(idx.size(1)))
+        for block in self.transformer.h:
+            x = block(x)
+        return self.lm_head(self.transformer.ln_f(x))
+
+
+with torch.no_grad():
+    gpt = GPT(V=13, T=8, E=16, H=2, L=2)
+    for n, p in gpt.named_parameters():
+        if "ln_" in n:
+            nn.init.normal_(p, mean=1.0 if n.endswith("weight") else 0.0, std=0.1)
+    idx = torch.randint(0, 13, (2, 7))
+    put_module("gpt", gpt), put("gpt:idx", idx), put("gpt:logits", gpt(idx))
 
 # AdamW and SGD (momentum, Nesterov, weight decay): three steps from the same start with given gradients.
 p0 = torch.randn(4)
