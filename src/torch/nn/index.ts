@@ -9,6 +9,7 @@ export { Dropout } from './dropout.ts';
 export { Sequential, type Layer, type LayerModule } from './sequential.ts';
 export { Activation, ReLU, GELU, SiLU, Tanh, activation, type ActivationName } from './activation.ts';
 export { Flatten } from './flatten.ts';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type Pool2dOptions } from './pooling.ts';
 export { MLP, type MLPOptions } from './mlp.ts';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionMasks } from './attention.ts';
 export { ModuleList } from './modulelist.ts';

@@ -2,9 +2,10 @@
 // counted in averages), layer indices in a Sequential, and bad options refused with the value quoted.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as torch from '../index.ts';
-import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.ts';
+
 
 const { nn } = torch;
+const { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } = nn; // exported from the public index
 const made: torch.Tensor[] = [];
 const track = (t: torch.Tensor) => { made.push(t); return t; };
 afterEach(() => torch.dispose(made.splice(0)));
