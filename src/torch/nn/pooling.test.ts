@@ -3,7 +3,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as torch from '../index.ts';
 
-
 const { nn } = torch;
 const { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } = nn; // exported from the public index
 const made: torch.Tensor[] = [];
