@@ -32,7 +32,7 @@ export function tidy<T>(fn: () => T): T {
   }
   const scope = scopes.pop() ?? [];
   const survivors = new Set<Tensor>();
-  collectTensors(result, survivors, 0);
+  collectTensors(result, survivors);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (survivors.has(t) || t.kept) {
@@ -50,20 +50,31 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-/** Disposes every tensor found in a value (a tensor, or arrays/objects/Maps of them). */
+/** Disposes every tensor found in a value (a tensor, or arrays/objects/Maps/Sets of them, at any depth). */
 export function dispose(value: unknown): void {
   const found = new Set<Tensor>();
-  collectTensors(value, found, 0);
+  collectTensors(value, found);
   for (const t of found) t.dispose();
 }
 
-function collectTensors(v: unknown, out: Set<Tensor>, depth: number): void {
-  if (v === null || typeof v !== 'object' || depth > 8) return;
-  if (isTensor(v)) { out.add(v); return; }
-  if (Array.isArray(v)) { for (const x of v) collectTensors(x, out, depth + 1); return; }
-  if (v instanceof Map) { for (const x of v.values()) collectTensors(x, out, depth + 1); return; }
-  if (ArrayBuffer.isView(v)) return;
-  for (const x of Object.values(v as Record<string, unknown>)) collectTensors(x, out, depth + 1);
+/**
+ * Adds every tensor reachable from v to out: through arrays, Maps (keys and values), Sets and plain or class objects'
+ * own enumerable properties, at any depth. Each object is visited once, so cycles and shared sub-structures are fine.
+ */
+function collectTensors(v: unknown, out: Set<Tensor>): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (x === null || typeof x !== 'object' || seen.has(x)) continue;
+    seen.add(x);
+    if (isTensor(x)) { out.add(x); continue; }
+    if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) continue;
+    if (Array.isArray(x)) { for (const e of x) stack.push(e); continue; }
+    if (x instanceof Map) { for (const [k, e] of x) stack.push(k, e); continue; }
+    if (x instanceof Set) { for (const e of x) stack.push(e); continue; }
+    for (const e of Object.values(x as Record<string, unknown>)) stack.push(e);
+  }
 }
 
 const TENSOR_BRAND = Symbol.for('karakuri.tensor');

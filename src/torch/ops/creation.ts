@@ -89,14 +89,24 @@ export function tensor(data: Nested | TypedArray, opts: { shape?: number[]; dtyp
     t = new Tensor(native.fromBuffer(toTypedArray(flat, storeAs), shape, dtypeCode(storeAs)));
     if (storeAs !== dtype) t = convert(t, dtype);
   }
-  if (opts.requiresGrad) t.requiresGrad = true;
+  if (opts.requiresGrad) {
+    try {
+      t.requiresGrad = true;
+    } catch (err) {
+      t.dispose(); // e.g. an integer dtype: the caller never sees t, so it must not outlive the error
+      throw err;
+    }
+  }
   return t;
 }
 
+/** t converted to dtype; t is freed either way (also when the conversion throws). */
 function convert(t: Tensor, dtype: DType): Tensor {
-  const out = toDtype(t, dtype);
-  t.dispose();
-  return out;
+  try {
+    return toDtype(t, dtype);
+  } finally {
+    t.dispose();
+  }
 }
 
 const TO_DTYPE = aten('to', 'dtype');

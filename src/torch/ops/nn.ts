@@ -74,22 +74,17 @@ export function interpolate(x: Tensor, size: [number, number], mode: 'bilinear' 
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, mask?: Tensor | null, dropoutP = 0, training = false): Tensor {
   const d = q.size(-1);
-  const kt = k.transpose(-2, -1); // (..., d, Lk)
-  const scores = q.matmul(kt).mul(1 / Math.sqrt(d)); // (..., Lq, Lk)
-  kt.dispose();
-  let masked = scores;
-  if (mask) {
-    masked = mask.dtype === 'bool' ? scores.maskedFill(mask.logicalNot(), -Infinity) : scores.add(mask);
-    scores.dispose();
+  // Every intermediate is freed here, also when an op throws (bad shapes), so calls outside tidy leak nothing.
+  const temps: Tensor[] = [];
+  const tmp = (t: Tensor): Tensor => { temps.push(t); return t; };
+  try {
+    const kt = tmp(k.transpose(-2, -1)); // (..., d, Lk)
+    let scores = tmp(tmp(q.matmul(kt)).mul(1 / Math.sqrt(d))); // (..., Lq, Lk)
+    if (mask) scores = tmp(mask.dtype === 'bool' ? scores.maskedFill(tmp(mask.logicalNot()), -Infinity) : scores.add(mask));
+    let attn = tmp(softmax(scores, -1));
+    if (dropoutP > 0 && training) attn = tmp(dropout(attn, dropoutP, true));
+    return attn.matmul(v); // (..., Lq, d)
+  } finally {
+    for (const t of temps) t.dispose();
   }
-  let attn = softmax(masked, -1);
-  masked.dispose();
-  if (dropoutP > 0 && training) {
-    const dropped = dropout(attn, dropoutP, true);
-    attn.dispose();
-    attn = dropped;
-  }
-  const out = attn.matmul(v); // (..., Lq, d)
-  attn.dispose();
-  return out;
 }
