@@ -19,4 +19,4 @@ initThreads();
 initAllocator();
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
-export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, type SafetensorsContents } from './safetensors.ts';
+export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, saveModule, loadModule, type SafetensorsContents, type HasStateDict } from './safetensors.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from './index.ts';
-import { serializeSafetensors, parseSafetensors, saveSafetensors, loadSafetensors } from './safetensors.ts';
+import { serializeSafetensors, parseSafetensors, saveSafetensors, loadSafetensors, saveModule, loadModule } from './safetensors.ts';
 
 /** Builds a safetensors byte string by hand, straight from the format description. */
 function handBuilt(headerJson: string, data: number[]): Buffer {
@@ -100,6 +100,38 @@ describe('safetensors', () => {
     const [y1, y2] = torch.noGrad(() => [track(m1.forward(x)), track(m2.forward(x))]);
     expect(y2.toNumbers()).toEqual(y1.toNumbers());
     m1.dispose(); m2.dispose();
+  });
+
+  it('saveModule/loadModule: a model and its AdamW state resume training identically; a wrong file changes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'st-'));
+    const x = track(torch.randn([8, 4])), y = track(torch.randn([8, 2]));
+    const setup = (seed: number) => {
+      torch.manualSeed(seed);
+      const model = new torch.nn.MLP([4, 16, 2]);
+      return { model, opt: new torch.optim.AdamW(model.parameters(), { lr: 0.01 }) };
+    };
+    const step = ({ model, opt }: ReturnType<typeof setup>) =>
+      torch.tidy(() => { opt.zeroGrad(); const l = torch.F.mseLoss(model.forward(x), y); l.backward(); opt.step(); return l.item(); });
+    const a = setup(1);
+    for (let i = 0; i < 5; i++) step(a);
+    saveModule(join(dir, 'model.safetensors'), a.model, { step: '5' });
+    saveModule(join(dir, 'optim.safetensors'), a.opt);
+    const b = setup(2);
+    const live = torch.liveTensors().tensors;
+    expect(loadModule(join(dir, 'model.safetensors'), b.model)).toEqual({ step: '5' });
+    loadModule(join(dir, 'optim.safetensors'), b.opt);
+    expect(torch.liveTensors().tensors).toBe(live + 2 * b.model.parameters().length); // only the optimizer's new moments
+    for (let i = 0; i < 3; i++) expect(step(b)).toBe(step(a));
+    // a file for another model: strict load refuses it, names the keys, and frees what it read
+    const other = new torch.nn.MLP([4, 8, 2]);
+    saveModule(join(dir, 'other.safetensors'), other);
+    const before = b.model.stateDict().get('0.weight')!.toNumbers();
+    const live2 = torch.liveTensors().tensors;
+    expect(() => loadModule(join(dir, 'other.safetensors'), b.model)).toThrow(/0\.weight: shape \[8, 4\] in the state dict, \[16, 4\] in the model/);
+    expect(torch.liveTensors().tensors).toBe(live2);
+    expect(b.model.stateDict().get('0.weight')!.toNumbers()).toEqual(before);
+    for (const m of [a, b]) { m.opt.dispose(); m.model.dispose(); }
+    other.dispose();
   });
 
   const bad: [string, Buffer, RegExp][] = [

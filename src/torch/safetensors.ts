@@ -225,3 +225,28 @@ function fromBytes(bytes: Uint8Array, dtype: DType, shape: number[]): Tensor {
 export function loadSafetensors(path: string): SafetensorsContents {
   return parseSafetensors(readFileSync(path), path);
 }
+
+/** What saveModule/loadModule need of a module (nn.Module and optimizers have it). */
+export interface HasStateDict {
+  stateDict(): Map<string, Tensor>;
+  loadStateDict(dict: Map<string, Tensor>, opts?: { strict?: boolean }): unknown;
+}
+
+/** Saves `module.stateDict()` (an nn.Module's parameters and buffers, or an optimizer's state) to `path` atomically. */
+export function saveModule(path: string, module: HasStateDict, metadata?: Record<string, string>): void {
+  saveSafetensors(path, module.stateDict(), metadata);
+}
+
+/**
+ * Loads `path` into `module` with loadStateDict (strict by default for nn modules) and frees the loaded tensors;
+ * returns the file's metadata. Nothing in the module changes when the file or its keys/shapes are wrong.
+ */
+export function loadModule(path: string, module: HasStateDict, opts: { strict?: boolean } = {}): Record<string, string> {
+  const { tensors, metadata } = loadSafetensors(path);
+  try {
+    module.loadStateDict(tensors, opts);
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+  return metadata;
+}
