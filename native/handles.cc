@@ -116,17 +116,30 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
   });
 }
 
-// Copies the elements (row-major, contiguous, on the CPU) into a new ArrayBuffer: one copy, the only safe one,
-// since JS may keep the buffer after the tensor is freed.
+// Copies the elements (row-major, contiguous, on the CPU) into an ArrayBuffer: one copy, the only safe one,
+// since JS may keep the buffer after the tensor is freed. toBuffer(t, dest) fills `dest` (exactly the tensor's
+// byte size), which JS allocates with `new ArrayBuffer(n)`: that throws a RangeError when memory runs out, where
+// Napi::ArrayBuffer::New (v8::ArrayBuffer::New) aborts the whole process ("FATAL ERROR: v8::ArrayBuffer::New
+// Allocation failed").
 Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const at::Tensor& t = Arg(info, 0, "toBuffer");
+  bool hasDest = info.Length() >= 2 && !info[1].IsUndefined() && !info[1].IsNull();
+  if (hasDest && !info[1].IsArrayBuffer()) throw Napi::TypeError::New(env, "toBuffer: dest must be an ArrayBuffer");
   return Guard(env, [&]() -> Napi::Value {
     at::Tensor c = t.detach();
     if (!c.device().is_cpu()) c = c.to(at::kCPU);
     c = c.contiguous();
     size_t n = static_cast<size_t>(c.numel() * c.element_size());
-    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n);
+    Napi::ArrayBuffer buf;
+    if (hasDest) {
+      buf = info[1].As<Napi::ArrayBuffer>();
+      if (buf.ByteLength() != n) {
+        throw Napi::RangeError::New(env, "toBuffer: dest has " + std::to_string(buf.ByteLength()) + " bytes but the tensor has " + std::to_string(n));
+      }
+    } else {
+      buf = Napi::ArrayBuffer::New(env, n);
+    }
     if (n > 0) std::memcpy(buf.Data(), c.data_ptr(), n);
     return buf;
   });

@@ -30,7 +30,8 @@ export interface NativeBinding {
   numel(t: TensorHandle): number;
   isContiguous(t: TensorHandle): boolean;
   item(t: TensorHandle): number | boolean;
-  toBuffer(t: TensorHandle): ArrayBuffer;
+  /** Copies the elements into `dest` (exactly numel * element size bytes; returned) or a new ArrayBuffer. */
+  toBuffer(t: TensorHandle, dest?: ArrayBuffer): ArrayBuffer;
   requiresGrad(t: TensorHandle): boolean;
   setRequiresGrad(t: TensorHandle, on: boolean): void;
   grad(t: TensorHandle): TensorHandle | null;

@@ -1,6 +1,8 @@
 // Bad input never crashes the process: every mistake below throws a JS Error that says what was wrong, and the
 // library keeps working afterwards.
 import { describe, expect, it, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as torch from './index.ts';
 import { native } from './native.ts';
 import { aten } from './ops/call.ts';
@@ -243,6 +245,30 @@ describe('more bad input', () => {
     expect(torch.isfinite(x.grad!).toNumbers()).toEqual([0, 1, 1]);
     expect(Number.isNaN(o(1).std().item())).toBe(true); // one sample: unbiased std is NaN
     expect(o(3).maskedFill(torch.tensor([true, false, true]), NaN).toNumbers().map(Number.isNaN)).toEqual([true, false, true]);
+  });
+});
+
+describe('out of memory', () => {
+  // Copying a tensor out needs a second buffer. The addon used to allocate it with Napi::ArrayBuffer::New, and V8
+  // aborts the process when that fails ("FATAL ERROR: v8::ArrayBuffer::New Allocation failed"); data() now
+  // allocates it in JS, where failure is a RangeError. The child caps its own address space just above what it
+  // uses after making a 1 GiB tensor (untouched, so cheap), leaving no room for the copy.
+  it.skipIf(!existsSync('/usr/bin/prlimit'))('data() on a tensor whose copy does not fit throws a RangeError', () => {
+    const script = `
+      const torch = await import(${JSON.stringify(new URL('./index.ts', import.meta.url).href)});
+      const { execFileSync } = await import('node:child_process');
+      const { readFileSync } = await import('node:fs');
+      const t = torch.empty([2 ** 30], 'uint8');
+      const vm = Number(/VmSize:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+      execFileSync('/usr/bin/prlimit', ['--pid=' + process.pid, '--as=' + (vm + 256 * 2 ** 20)]);
+      let message = 'no error';
+      try { t.data(); } catch (e) { message = e.constructor.name + ': ' + e.message; }
+      console.log(JSON.stringify({ message, after: torch.ones([2]).add(1).toNumbers() }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { message: string; after: number[] };
+    expect(out.message).toMatch(/^RangeError: data\(\): cannot allocate 1073741824 bytes for a copy of this \[1073741824\] uint8 tensor/);
+    expect(out.after).toEqual([2, 2]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Tensor: a typed handle on one libtorch tensor, with its shape, dtype, data export, autograd state, memory
 // ownership (see scope.ts) and the common ops as chainable methods (implemented in ops/).
 import { native, type TensorHandle } from './native.ts';
-import { dtypeFromCode, typedView, type DType, type TypedArray } from './dtype.ts';
+import { BYTES_PER_ELEMENT, dtypeFromCode, typedView, type DType, type TypedArray } from './dtype.ts';
 import { track, TENSOR_BRAND } from './scope.ts';
 import * as A from './ops/arithmetic.ts';
 import * as R from './ops/reduction.ts';
@@ -54,7 +54,17 @@ export class Tensor {
   }
   /** A copy of the elements, row-major, in the TypedArray of this dtype (int64 -> BigInt64Array). */
   data(): TypedArray {
-    return typedView(this.dtype, native.toBuffer(this.handle));
+    const dtype = this.dtype;
+    const bytes = native.numel(this.handle) * BYTES_PER_ELEMENT[dtype];
+    // allocated here, not in the addon: a failed `new ArrayBuffer` is a RangeError, a failed allocation in native
+    // code aborts the process
+    let buf: ArrayBuffer;
+    try {
+      buf = new ArrayBuffer(bytes);
+    } catch (err) {
+      throw new RangeError(`data(): cannot allocate ${bytes} bytes for a copy of this [${this.shape.join(', ')}] ${dtype} tensor (${(err as Error).message})`);
+    }
+    return typedView(dtype, native.toBuffer(this.handle, buf));
   }
   /** The elements as float32 (converted as needed). */
   toFloat32Array(): Float32Array {
