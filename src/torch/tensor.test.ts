@@ -170,3 +170,46 @@ describe('type promotion follows PyTorch', () => {
     expect(torch.ones([2], 'int64').add(torch.tensor([0.5, 1.5])).toNumbers()).toEqual([1.5, 2.5]);
   });
 });
+
+describe('autograd corners', () => {
+  it('double backward through createGraph', () => {
+    const x = torch.tensor([2, -1], { dtype: 'float64' }).requiresGrad_();
+    x.pow(3).sum().backward(null, { createGraph: true });
+    const g = x.grad!; // 3x^2, itself differentiable
+    expect(g.toNumbers()).toEqual([12, 3]);
+    expect(g.requiresGrad).toBe(true);
+    x.grad = null;
+    g.sum().backward();
+    expect(x.grad!.toNumbers()).toEqual([12, -6]); // 6x
+  });
+  it('backward inside noGrad still runs; a graph built inside noGrad has nothing to differentiate', () => {
+    const x = torch.ones([2]).requiresGrad_();
+    const y = x.mul(3).sum();
+    torch.noGrad(() => y.backward());
+    expect(x.grad!.toNumbers()).toEqual([3, 3]);
+    const z = torch.noGrad(() => x.mul(3).sum());
+    expect(() => z.backward()).toThrow(/does not require grad and does not have a grad_fn/);
+  });
+  it('retainGraph lets backward run again and gradients accumulate', () => {
+    const a = torch.ones([2]).requiresGrad_();
+    const y = a.mul(a).sum();
+    for (let i = 0; i < 3; i++) y.backward(null, { retainGraph: true });
+    expect(a.grad!.toNumbers()).toEqual([6, 6]);
+  });
+  it('graphs and views keep what they need alive after the JS handles are disposed', () => {
+    const a = torch.ones([2]).requiresGrad_();
+    const y = a.mul(2).exp().sum();
+    a.dispose();
+    y.backward(); // the graph holds the leaf
+    const b = torch.arange(6).reshape(2, 3);
+    const v = b.slice(1, 1);
+    b.dispose();
+    expect(v.tolist()).toEqual([[1, 2], [4, 5]]); // the view holds the storage
+  });
+  it('an in-place update of a leaf inside noGrad is allowed (the optimizer pattern)', () => {
+    const w = torch.ones([2]).requiresGrad_();
+    torch.noGrad(() => w.add_(1));
+    expect(w.toNumbers()).toEqual([2, 2]);
+    expect(w.isLeaf && w.requiresGrad).toBe(true);
+  });
+});
