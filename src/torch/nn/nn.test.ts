@@ -143,6 +143,20 @@ describe('shared parameters', () => {
   });
 });
 
+describe('memory', () => {
+  it('parameters outlive the tidy that built the module; dispose() frees them', () => {
+    const live = torch.liveTensors().tensors;
+    const m = torch.tidy(() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }));
+    expect(m.parameters().every((p) => !p.disposed)).toBe(true);
+    expect(torch.liveTensors().tensors).toBe(live + m.parameters().length);
+    torch.tidy(() => m.forward(torch.randn([2, 3, 8])).sum().backward());
+    m.zeroGrad();
+    m.dispose();
+    expect(m.parameters().every((p) => p.disposed)).toBe(true);
+    expect(torch.liveTensors().tensors).toBe(live);
+  });
+});
+
 describe('layer options', () => {
   it('Embedding paddingIdx: a zero row that gets no gradient', () => {
     const e = new nn.Embedding(4, 3, { paddingIdx: -1 });

@@ -75,6 +75,18 @@ describe('AdamW', () => {
     opt.dispose();
   });
 
+  it('weightDecayGroups: matrices decay, biases and norm gains do not (nanoGPT)', () => {
+    const m = new torch.nn.Sequential(new torch.nn.Linear(2, 3), new torch.nn.LayerNorm(3));
+    const groups = optim.weightDecayGroups(m.parameters(), 0.1);
+    expect(groups.map((g) => [[...g.params].map((p) => p.shape), g.options])).toEqual([
+      [[[3, 2]], { weightDecay: 0.1 }], [[[3], [3], [3]], { weightDecay: 0 }],
+    ]);
+    const opt = new optim.AdamW(groups, { lr: 0.1 });
+    expect(opt.groups.map((g) => g.options.weightDecay)).toEqual([0.1, 0]);
+    expect(() => optim.weightDecayGroups(m.parameters(), -1)).toThrow(/got -1/);
+    opt.dispose(); m.dispose();
+  });
+
   it('state saved with stateDict and restored with loadStateDict continues identically', () => {
     torch.manualSeed(0);
     const make = () => {
