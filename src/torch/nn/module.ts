@@ -1,6 +1,9 @@
 // Module: the base of every layer. Holds named parameters, buffers and child modules, with PyTorch's naming
 // ("layers.0.self_attn.in_proj_weight") so that state dicts map key for key; train/eval modes; state dict
 // export/import with errors that name missing, unexpected and mis-shaped keys; deterministic disposal.
+// Who frees what: parameters and buffers are kept (tidy never frees them) and belong to the module until
+// module.dispose(); stateDict() hands out those very tensors (don't dispose them); loadStateDict() copies values and
+// leaves the dict's tensors to the caller; forward() results belong to the caller (or the enclosing tidy).
 import { Tensor } from '../tensor.ts';
 import { keep } from '../scope.ts';
 import { noGrad } from '../autograd.ts';

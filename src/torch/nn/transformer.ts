@@ -125,7 +125,7 @@ export class TransformerEncoder extends Module {
       if (y !== x) y.dispose();
       y = n;
     }
-    return y === x ? x.reshape(...x.shape) : y;
+    return y === x ? x.reshape(...x.shape) : y; // (B, L, E): always a new handle the caller owns
   }
 }
 
