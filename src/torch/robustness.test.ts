@@ -194,6 +194,13 @@ const more: [string, () => unknown, RegExp][] = [
   ['in-place fill_/zero_/copy_/mul_ on a leaf', () => { const a = o(2).requiresGrad_(); for (const f of [() => a.fill_(1), () => a.zero_(), () => a.copy_(o(2)), () => a.mul_(2)]) expect(f).toThrow(/leaf Variable that requires grad/); throw new Error('all refused'); }, /all refused/],
   ['in-place on an expanded tensor', () => o(1).expand(3).add_(1), /more than one element of the written-to tensor refers to a single memory location/],
   ['requiresGrad = false on a computed tensor (guarded: silently ignored)', () => { o(2).requiresGrad_().mul(2).requiresGrad = false; }, /only change requires_grad flags of leaf tensors/],
+  // int32 truncation inside libtorch 1.13
+  ['conv2d groups 2^32 (guarded: SIGFPE killed the process)', () => F.conv2d(o(1, 1, 2, 2), o(1, 1, 1, 1), null, { groups: 2 ** 32 }), /conv2d: groups must be at most 2147483647, got 4294967296/],
+  ['conv2d groups 2^32 + 4 (guarded: silently acted as 4)', () => F.conv2d(o(1, 4, 2, 2), o(4, 1, 1, 1), null, { groups: 2 ** 32 + 4 }), /groups must be at most 2147483647/],
+  ['avgPool2d kernel 2^32 + 2 (guarded: silently pooled 2x2)', () => F.avgPool2d(o(1, 1, 4, 4), 2 ** 32 + 2), /avg_pool2d: kernel size 4294967298 is out of range/],
+  ['maxPool2d stride 2^40 (guarded)', () => F.maxPool2d(o(1, 1, 4, 4), 2, { stride: 2 ** 40 }), /max_pool2d: stride 1099511627776 is out of range/],
+  ['advanced index without index tensors (guarded: libtorch INTERNAL ASSERT)', () => torch.index(o(2), [null]), /index: give at least one index tensor/],
+  ['advanced index with an empty list (guarded)', () => torch.index(o(2), []), /give at least one index tensor/],
   // 256 TiB: beyond a 47-bit address space, so refused even where the kernel overcommits memory
   ['huge allocation', () => torch.zeros([2 ** 23, 2 ** 23]), /can't allocate memory: you tried to allocate 281474976710656 bytes/],
 ];

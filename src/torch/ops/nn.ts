@@ -10,8 +10,14 @@ const CONV2D = aten('conv2d');
 export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
 /** 2-D convolution over [N, C, H, W] with weight [out, in/groups, kh, kw]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
+  const groups = o.groups ?? 1;
+  // libtorch 1.13 keeps groups in a C++ int: 2^32 wraps to 0 and the process dies of SIGFPE (integer division by
+  // zero); 2^32 + 4 silently acts as 4. Non-positive values get libtorch's own error.
+  if (typeof groups === 'number' && Number.isInteger(groups) && groups > 2 ** 31 - 1) {
+    throw new RangeError(`conv2d: groups must be at most 2147483647, got ${groups}`);
+  }
   return wrap(CONV2D([h(x, 'conv2d input'), h(weight, 'conv2d weight'), hOpt(bias, 'conv2d bias'),
-    pair(o.stride ?? 1), pair(o.padding ?? 0), pair(o.dilation ?? 1), o.groups ?? 1]));
+    pair(o.stride ?? 1), pair(o.padding ?? 0), pair(o.dilation ?? 1), groups]));
 }
 
 const MAX_POOL2D = aten('max_pool2d');
@@ -19,10 +25,21 @@ const AVG_POOL2D = aten('avg_pool2d');
 const ADAPTIVE_AVG = aten('adaptive_avg_pool2d');
 const ADAPTIVE_MAX = aten('adaptive_max_pool2d');
 export interface Pool2dOptions { stride?: Pair; padding?: Pair; ceilMode?: boolean }
+/** A kernel/stride/padding pair for the pooling kernels, which libtorch 1.13 narrows to C++ int: avg_pool2d
+ * truncates silently (kernel 2^32 + 2 pools as 2), so values beyond int32 are refused here. */
+function poolPair(x: Pair, op: string, what: string): [number, number] {
+  const p = pair(x);
+  for (const v of p) {
+    if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) > 2 ** 31 - 1) throw new RangeError(`${op}: ${what} ${v} is out of range (at most 2147483647)`);
+  }
+  return p;
+}
 export const maxPool2d = (x: Tensor, kernel: Pair, o: Pool2dOptions = {}): Tensor =>
-  wrap(MAX_POOL2D([h(x, 'max_pool2d'), pair(kernel), pair(o.stride ?? kernel), pair(o.padding ?? 0), [1, 1], o.ceilMode ?? false]));
+  wrap(MAX_POOL2D([h(x, 'max_pool2d'), poolPair(kernel, 'max_pool2d', 'kernel size'), poolPair(o.stride ?? kernel, 'max_pool2d', 'stride'),
+    poolPair(o.padding ?? 0, 'max_pool2d', 'padding'), [1, 1], o.ceilMode ?? false]));
 export const avgPool2d = (x: Tensor, kernel: Pair, o: Pool2dOptions = {}): Tensor =>
-  wrap(AVG_POOL2D([h(x, 'avg_pool2d'), pair(kernel), pair(o.stride ?? kernel), pair(o.padding ?? 0), o.ceilMode ?? false]));
+  wrap(AVG_POOL2D([h(x, 'avg_pool2d'), poolPair(kernel, 'avg_pool2d', 'kernel size'), poolPair(o.stride ?? kernel, 'avg_pool2d', 'stride'),
+    poolPair(o.padding ?? 0, 'avg_pool2d', 'padding'), o.ceilMode ?? false]));
 export const adaptiveAvgPool2d = (x: Tensor, size: Pair): Tensor => wrap(ADAPTIVE_AVG([h(x, 'adaptive_avg_pool2d'), pair(size)]));
 export function adaptiveMaxPool2d(x: Tensor, size: Pair): Tensor {
   const [out, idx] = wrapList(ADAPTIVE_MAX([h(x, 'adaptive_max_pool2d'), pair(size)])) as [Tensor, Tensor];

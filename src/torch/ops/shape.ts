@@ -42,8 +42,14 @@ export const indexSelect = (a: Tensor, dim: number, index: Tensor): Tensor =>
   wrap(INDEX_SELECT([h(a, 'index_select'), dim, h(index, 'index_select index')]));
 export const gather = (a: Tensor, dim: number, index: Tensor): Tensor => wrap(GATHER([h(a, 'gather'), dim, h(index, 'gather index')]));
 /** Advanced indexing a[i0, i1, ...] with index tensors (null = the whole dimension). */
-export const index = (a: Tensor, indices: (Tensor | null)[]): Tensor =>
-  wrap(INDEX([h(a, 'index'), indices.map((t, i) => (t === null ? null : h(t, `index indices[${i}]`)))]));
+export function index(a: Tensor, indices: (Tensor | null)[]): Tensor {
+  const self = h(a, 'index');
+  if (!Array.isArray(indices)) throw new TypeError(`index: indices must be an array of index tensors or nulls, got ${indices === null ? 'null' : typeof indices}`);
+  const hs = indices.map((t, i) => (t == null ? null : h(t, `index indices[${i}]`)));
+  // libtorch 1.13 fails an INTERNAL ASSERT ("ntensor >= 3", "please report a bug") when no index tensor is given
+  if (!hs.some((x) => x !== null)) throw new RangeError('index: give at least one index tensor (null only stands for a whole dimension)');
+  return wrap(INDEX([self, hs]));
+}
 
 const CAT = aten('cat');
 const STACK = aten('stack');
