@@ -98,7 +98,7 @@ export class Tensor {
     if (this.disposed) return 'Tensor(<disposed>)';
     const shape = this.shape;
     const n = this.numel;
-    const body = n <= 64 ? JSON.stringify(this.tolist()) : `[${this.toNumbers().slice(0, 8).map((x) => +x.toPrecision(4)).join(', ')}, ...]`;
+    const body = n <= 64 ? formatNested(this.tolist()) : `[${this.toNumbers().slice(0, 8).map((x) => +x.toPrecision(4)).join(', ')}, ...]`;
     const grad = this.requiresGrad ? ', requiresGrad=true' : '';
     return `Tensor(${body}, shape=[${shape.join(', ')}], dtype=${this.dtype}${grad})`;
   }
@@ -217,6 +217,11 @@ export class Tensor {
 }
 
 Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });
+
+/** Nested arrays as compact JSON, except that NaN and ±Infinity print as themselves (JSON would say null). */
+function formatNested(v: unknown): string {
+  return Array.isArray(v) ? `[${v.map(formatNested).join(',')}]` : String(v);
+}
 
 /** Live native tensors and their storage bytes, for leak checks. */
 export function liveTensors(): { tensors: number; bytes: number } {

@@ -53,8 +53,20 @@ const GROUP_NORM = aten('group_norm');
 export const layerNorm = (x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
   wrap(LAYER_NORM([h(x, 'layer_norm input'), normalizedShape, hOpt(weight, 'layer_norm weight'), hOpt(bias, 'layer_norm bias'), eps]));
 /** Normalises [N, C, ...] over groups of channels. */
-export const groupNorm = (x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
-  wrap(GROUP_NORM([h(x, 'group_norm input'), groups, hOpt(weight, 'group_norm weight'), hOpt(bias, 'group_norm bias'), eps]));
+export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  if (bias && !weight) {
+    // libtorch 1.13's group_norm backward fails ("tensor does not have a device") with a bias and no weight: a weight
+    // of ones is the same function and differentiates correctly.
+    const ones = wrap(ONES_LIKE([h(bias, 'group_norm bias')]));
+    try {
+      return wrap(GROUP_NORM([h(x, 'group_norm input'), groups, ones.handle, bias.handle, eps]));
+    } finally {
+      ones.dispose();
+    }
+  }
+  return wrap(GROUP_NORM([h(x, 'group_norm input'), groups, hOpt(weight, 'group_norm weight'), hOpt(bias, 'group_norm bias'), eps]));
+}
+const ONES_LIKE = aten('ones_like');
 
 const SOFTMAX = aten('softmax', 'int');
 const LOG_SOFTMAX = aten('log_softmax', 'int');
