@@ -55,10 +55,12 @@ function load(): NativeBinding {
   if (!existsSync(path)) {
     throw new Error(`the native libtorch addon is not built (${path} is missing): run 'npm run bootstrap'`);
   }
-  // libgomp reads OMP_WAIT_POLICY once, when the addon loads it. Its default spin-wait makes each parallel op wait
-  // on threads the OS has descheduled whenever anything else runs on the cores (test forks, a simulator, another
-  // trainer): measured on the 2-core box, a tiny transformer's training steps went from ~15 ms to ~150 ms. PASSIVE
-  // (sleep at barriers) costs microseconds when the machine is idle; set OMP_WAIT_POLICY yourself to override.
+  // libgomp reads OMP_WAIT_POLICY once, when the addon loads it. Its default (spin up to ~3 ms at every barrier)
+  // makes each parallel op wait on threads the OS has descheduled whenever anything else runs on the cores (test
+  // forks, a simulator, another trainer): on the 2-core box a tiny transformer's training step went from ~15 ms to
+  // ~150 ms, ACTIVE was worse still (up to 400 ms). PASSIVE (sleep at barriers) bounds that; its price on an idle
+  // machine is the wake-ups: best of 5, a tiny CNN step took 5.4 ms instead of 3.3 ms with ACTIVE. Set
+  // OMP_WAIT_POLICY (or GOMP_SPINCOUNT) yourself to choose otherwise; child processes inherit the setting.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   return createRequire(import.meta.url)(path) as NativeBinding;
 }
