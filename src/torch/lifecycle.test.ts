@@ -50,6 +50,32 @@ describe('garbage collection', () => {
   });
 });
 
+describe('the GC fallback under allocation pressure', () => {
+  it('tensors never disposed are freed across event-loop turns without explicit gc: live count and RSS stay bounded', () => {
+    // 3,000 steps x two 1 MiB tensors = 6 GiB allocated, none disposed. The addon reports native bytes to V8
+    // (AdjustExternalMemory), so V8 collects the Tensors and their finalizers free the memory between turns.
+    // (Within one synchronous loop finalizers cannot run at all: that is what tidy is for.)
+    const script = `
+      const torch = await import(${JSON.stringify(new URL('./index.ts', import.meta.url).href)});
+      const rss0 = process.memoryUsage().rss;
+      let maxLive = 0, maxGrowth = 0;
+      for (let i = 0; i < 3000; i++) {
+        torch.ones([512, 512]).mul(2);
+        if (i % 20 === 0) {
+          await new Promise((r) => setImmediate(r));
+          maxLive = Math.max(maxLive, torch.liveTensors().tensors);
+          maxGrowth = Math.max(maxGrowth, process.memoryUsage().rss - rss0);
+        }
+      }
+      console.log(JSON.stringify({ maxLive, maxGrowth }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { maxLive, maxGrowth } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { maxLive: number; maxGrowth: number };
+    expect(maxLive).toBeLessThan(1500); // of 6,000 created (measured: ~300)
+    expect(maxGrowth).toBeLessThan(1.5 * 2 ** 30); // of 6 GiB allocated (measured: ~330 MiB)
+  }, 30_000);
+});
+
 describe('worker threads', () => {
   const entry = new URL('./testing/worker-fixture.mjs', import.meta.url);
   const run = (data: { backward?: boolean; exit?: boolean }) => new Promise<{ code: number; live: number; grad: number }>((resolve, reject) => {
