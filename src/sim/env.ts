@@ -4,8 +4,8 @@
 // policy sees, the privileged ground truth, and whether the episode ended. Deterministic for a seed and actions.
 import { z } from 'zod';
 import { mujoco, compileMjcf, idOf, type MainModule, type MjModel, type MjData } from './mujoco.ts';
-import { assembleWorld, ObjectSpec, ARM_SITES, CAMERAS } from './world.ts';
-import { embodiment as lookupEmbodiment, type EmbodimentSpec } from './embodiments/index.ts';
+import { assembleWorld, eeSiteName, ObjectSpec, CAMERAS } from './world.ts';
+import { embodiment as lookupEmbodiment, EmbodimentSchema, type EmbodimentSpec } from './embodiments/index.ts';
 import { DiffIk } from './control/diff-ik.ts';
 import { quatFromAxisAngle, quatFromMat, quatMul } from './control/rotation.ts';
 import { checkAction, EE_ACTION_DIM, EE_ACTION_LIMITS, type ActionMode } from './action.ts';
@@ -13,7 +13,8 @@ import type { CameraFrame, Observation, PrivilegedState, StepResult } from './ob
 import { Renderer } from './render/index.ts';
 
 export const EnvConfig = z.object({
-  embodiment: z.string(),
+  /** A registered embodiment id (src/sim/embodiments) or a whole description (a Menagerie-style arm as data). */
+  embodiment: z.union([z.string(), EmbodimentSchema]),
   objects: z.array(ObjectSpec).default([{ name: 'cube', shape: 'box', size: [0.02, 0.02, 0.02], rgba: [0.85, 0.2, 0.15, 1], mass: 0.05, friction: 1.2 }]),
   /** Camera resolution; 0 turns cameras off (physics-only rollouts). */
   width: z.number().int().min(0).max(1024).default(96),
@@ -79,7 +80,7 @@ export class Env {
 
   private constructor(private readonly mj: MainModule, config: EnvConfig, readonly hooks: TaskHooks) {
     this.config = config;
-    this.embodiment = lookupEmbodiment(config.embodiment);
+    this.embodiment = typeof config.embodiment === 'string' ? lookupEmbodiment(config.embodiment) : config.embodiment;
     const world = assembleWorld({ embodiment: this.embodiment, objects: config.objects, staticMjcf: config.staticMjcf });
     this.model = compileMjcf(mj, world.xml, world.files);
     this.data = new mj.MjData(this.model);
@@ -90,7 +91,7 @@ export class Env {
     const range = m.jnt_range as Float64Array;
     const sensorAdr = m.sensor_adr as Int32Array;
     this.ids = {
-      ee: idOf(mj, m, 'site', ARM_SITES.ee),
+      ee: idOf(mj, m, 'site', eeSiteName(this.embodiment)),
       armQpos: armJ.map((j) => (m.jnt_qposadr as Int32Array)[j]!),
       armDof: armJ.map((j) => (m.jnt_dofadr as Int32Array)[j]!),
       armAct: e.armActuators.map((a) => idOf(mj, m, 'actuator', a)),

@@ -1,7 +1,7 @@
 // Assembling a world from parts as MJCF: the arm (its own MJCF file, included through the VFS, with our wrist
 // camera, end-effector site, force/torque site and finger touch zones injected into its bodies), a table whose top
 // is z = 0, a floor, lights, a scene camera, and free objects. Returns the XML and the VFS files to compile it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { EmbodimentSpec } from './embodiments/schema.ts';
@@ -36,13 +36,13 @@ export function injectIntoBody(xml: string, body: string, snippet: string): stri
   return xml.slice(0, at) + snippet + xml.slice(at);
 }
 
-/** xyaxes of a camera at `pos` looking at `target` with world +z up. */
-export function lookAtXyaxes(pos: readonly number[], target: readonly number[]): number[] {
+/** xyaxes of a camera at `pos` looking at `target`, with `up` (in the same frame) pointing up in the image. */
+export function lookAtXyaxes(pos: readonly number[], target: readonly number[], up: readonly number[] = [0, 0, 1]): number[] {
   const fwd = [target[0]! - pos[0]!, target[1]! - pos[1]!, target[2]! - pos[2]!];
   const n = Math.hypot(...fwd);
+  if (n === 0) throw new Error(`camera at ${pos.join(' ')} cannot look at itself`);
   const d = fwd.map((x) => x / n);
   // x = d x up, y = x x d  (camera looks along -z, so z = -d)
-  const up = [0, 0, 1];
   let x = [d[1]! * up[2]! - d[2]! * up[1]!, d[2]! * up[0]! - d[0]! * up[2]!, d[0]! * up[1]! - d[1]! * up[0]!];
   const xn = Math.hypot(...x) || 1;
   x = x.map((v) => v / xn);
@@ -53,6 +53,9 @@ export function lookAtXyaxes(pos: readonly number[], target: readonly number[]):
 export const ARM_SITES = { ee: 'karakuri/ee', ft: 'karakuri/ft', touch: ['karakuri/touch_left', 'karakuri/touch_right'] as const };
 export const CAMERAS = { scene: 'scene', wrist: 'wrist' } as const;
 
+/** The end-effector site of an embodiment in its assembled world: its own site, or the one we add to its body. */
+export const eeSiteName = (e: EmbodimentSpec): string => ('site' in e.endEffector ? e.endEffector.site : ARM_SITES.ee);
+
 function armXml(e: EmbodimentSpec): { xml: string; files: Map<string, Uint8Array | string>; path: string } {
   let xml: string;
   let files = new Map<string, Uint8Array | string>();
@@ -61,16 +64,20 @@ function armXml(e: EmbodimentSpec): { xml: string; files: Map<string, Uint8Array
     xml = e.mjcf.xml;
     path = `${e.id}.xml`;
   } else {
+    if (!existsSync(join(e.mjcf.folder, e.mjcf.file))) throw new Error(`embodiment ${e.id}: MJCF file ${join(e.mjcf.folder, e.mjcf.file)} does not exist`);
     files = folderFiles(e.mjcf.folder);
     path = e.mjcf.file;
     xml = readFileSync(join(e.mjcf.folder, e.mjcf.file), 'utf8');
   }
   const w = e.wrist;
+  const xyaxes = w.cameraXyaxes ?? lookAtXyaxes(w.cameraPos, w.cameraLookAt!, w.cameraUp);
   xml = injectIntoBody(xml, w.body, `
-      <camera name="${CAMERAS.wrist}" pos="${f(w.cameraPos)}" xyaxes="${f(w.cameraXyaxes)}" fovy="${w.fovy}"/>
+      <camera name="${CAMERAS.wrist}" pos="${f(w.cameraPos)}" xyaxes="${f(xyaxes)}" fovy="${w.fovy}"/>
       <site name="${ARM_SITES.ft}" pos="0 0 0" size="0.005" group="4"/>`);
-  xml = injectIntoBody(xml, e.endEffector.body, `
+  if ('body' in e.endEffector) {
+    xml = injectIntoBody(xml, e.endEffector.body, `
       <site name="${ARM_SITES.ee}" pos="${f(e.endEffector.pos)}" size="0.006" rgba="1 0 1 0.5" group="4"/>`);
+  }
   e.gripper.fingerBodies.forEach((b, i) => {
     xml = injectIntoBody(xml, b, `
       <site name="${ARM_SITES.touch[i]}" type="box" pos="${f(e.gripper.padPos[i]!)}" size="${f(e.gripper.padSize)}" rgba="0 1 0 0.3" group="4"/>`);
@@ -92,7 +99,7 @@ function objectXml(o: z.output<typeof ObjectSpec>, i: number): string {
 export function assembleWorld(spec: WorldSpec): AssembledWorld {
   const objects = spec.objects.map((o) => ObjectSpec.parse(o));
   const arm = armXml(spec.embodiment);
-  const cam = spec.sceneCamera ?? { pos: [1.05, -0.75, 0.65] as [number, number, number], lookAt: [0.28, 0, 0.08] as [number, number, number], fovy: 45 };
+  const cam = spec.sceneCamera ?? { pos: [1.15, -0.85, 0.8] as [number, number, number], lookAt: [0.22, 0, 0.2] as [number, number, number], fovy: 45 };
   const e = spec.embodiment;
   const xml = `<mujoco model="karakuri-${e.id}">
   <include file="${arm.path}"/>

@@ -23,6 +23,6 @@ export const kara6 = parseEmbodiment({
     actuator: 'kara6/gripper', open: 0.045, closed: 0, joints: ['kara6/left_finger', 'kara6/right_finger'],
     fingerBodies: ['kara6/left_finger', 'kara6/right_finger'], padPos: [[0, 0.006, 0.03], [0, -0.006, 0.03]], padSize: [0.013, 0.008, 0.031],
   },
-  wrist: { body: 'kara6/hand', cameraPos: [0.06, 0, 0.0], cameraXyaxes: [0, -1, 0, -1, 0, 0], fovy: 80 },
+  wrist: { body: 'kara6/hand', cameraPos: [0.05, 0, 0], cameraLookAt: [0, 0, 0.16], cameraUp: [1, 0, 0], fovy: 80 },
   orientationWeight: 0.5,
 }, 'kara6');

@@ -19,11 +19,11 @@ export const kara7 = parseEmbodiment({
   armJoints: ['kara7/j1', 'kara7/j2', 'kara7/j3', 'kara7/j4', 'kara7/j5', 'kara7/j6', 'kara7/j7'],
   armActuators: ['kara7/a1', 'kara7/a2', 'kara7/a3', 'kara7/a4', 'kara7/a5', 'kara7/a6', 'kara7/a7'],
   home: [0, 0.35, 0, 1.85, 0, 0.95, 0],
-  endEffector: { body: 'kara7/hand', pos: [0, 0, 0.085] },
+  endEffector: { site: 'kara7/tcp' },
   gripper: {
     actuator: 'kara7/gripper', open: 0.045, closed: 0, joints: ['kara7/left_finger', 'kara7/right_finger'],
     fingerBodies: ['kara7/left_finger', 'kara7/right_finger'], padPos: [[0, 0.006, 0.03], [0, -0.006, 0.03]], padSize: [0.013, 0.008, 0.031],
   },
-  wrist: { body: 'kara7/hand', cameraPos: [0.06, 0, 0.0], cameraXyaxes: [0, -1, 0, -1, 0, 0], fovy: 80 },
+  wrist: { body: 'kara7/hand', cameraPos: [0.05, 0, 0], cameraLookAt: [0, 0, 0.16], cameraUp: [1, 0, 0], fovy: 80 },
   orientationWeight: 0.5,
 }, 'kara7');

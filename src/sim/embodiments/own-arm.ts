@@ -42,6 +42,7 @@ export function ownArmMjcf(d: ArmDesign): string {
   const hand = `
       <body name="${p}hand" pos="0 0 ${d.links[last - 1]!.length}" gravcomp="1">
         <geom type="box" size="0.025 0.055 0.012" pos="0 0 0.012" rgba="0.2 0.2 0.22 1"/>
+        <site name="${p}tcp" pos="0 0 0.085" size="0.006" group="4"/>
         <body name="${p}left_finger" pos="0 0 0.024" gravcomp="1">
           <joint name="${p}left_finger" type="slide" axis="0 1 0" range="0 0.045" damping="5"/>
           <geom name="${p}left_pad" type="box" size="0.012 0.006 0.03" pos="0 0.006 0.03" rgba="0.1 0.1 0.1 1" friction="1.5 0.02 0.001" condim="4" solref="0.01 1"/>

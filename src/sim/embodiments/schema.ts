@@ -18,8 +18,8 @@ export const EmbodimentSpec = z.object({
   armActuators: z.array(z.string()).min(3),
   /** Joint angles of the home posture (same order as armJoints). */
   home: z.array(z.number()),
-  /** The end-effector point between the fingertips: a body and an offset in its frame. */
-  endEffector: z.object({ body: z.string(), pos: Vec3 }).strict(),
+  /** The end-effector point between the fingertips: a site of the MJCF, or a body and an offset in its frame. */
+  endEffector: z.union([z.object({ site: z.string() }).strict(), z.object({ body: z.string(), pos: Vec3.default([0, 0, 0]) }).strict()]),
   gripper: z.object({
     actuator: z.string(),
     /** Actuator commands for fully open and fully closed. */
@@ -32,14 +32,18 @@ export const EmbodimentSpec = z.object({
     padPos: z.array(Vec3).length(2),
     padSize: Vec3,
   }).strict(),
-  /** The body that carries the wrist camera and force/torque sensor, and the camera's pose in it. */
+  /**
+   * The body that carries the wrist camera and force/torque sensor, and the camera's pose in it: its position and
+   * either the point it looks at and the body axis that is "up" in the image, or MuJoCo xyaxes (camera looks along -z).
+   */
   wrist: z.object({
     body: z.string(),
     cameraPos: Vec3,
-    /** MuJoCo xyaxes of the camera (it looks along -z of its frame). */
-    cameraXyaxes: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]),
+    cameraLookAt: Vec3.optional(),
+    cameraUp: Vec3.default([0, 0, 1]),
+    cameraXyaxes: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]).optional(),
     fovy: z.number().positive().max(170).default(75),
-  }).strict(),
+  }).strict().refine((w) => (w.cameraLookAt === undefined) !== (w.cameraXyaxes === undefined), { message: 'give exactly one of cameraLookAt and cameraXyaxes' }),
   /** Where objects are placed on the table for this arm (table top is z = 0; the arm base is at the origin). */
   workspace: z.object({ center: Vec3, halfExtent: Vec3 }).strict().default({ center: [0.4, 0, 0], halfExtent: [0.08, 0.12, 0] }),
   /** Weight of orientation error in the IK (arms with fewer DoF get best-effort orientation). */
@@ -49,6 +53,7 @@ export const EmbodimentSpec = z.object({
   if (e.home.length !== e.armJoints.length) ctx.addIssue({ code: 'custom', message: `home has ${e.home.length} values for ${e.armJoints.length} arm joints` });
 });
 export type EmbodimentSpec = z.output<typeof EmbodimentSpec>;
+export type EmbodimentInput = z.input<typeof EmbodimentSpec>;
 
 export function parseEmbodiment(raw: unknown, source: string): EmbodimentSpec {
   const r = EmbodimentSpec.safeParse(raw);
