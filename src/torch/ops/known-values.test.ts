@@ -187,6 +187,21 @@ describe('reductions by dimension', () => {
     expect(values.tolist()).toEqual([[1], [2]]);
     expect(indices.dtype).toBe('int64');
   });
+  it('std/var of a single element: NaN with a non-finite gradient (libtorch 1.13 threw an invalid-gradient error in backward)', () => {
+    for (const shape of [[1], [1, 1], []]) {
+      for (const f of [(x: torch.Tensor) => x.std(), (x: torch.Tensor) => x.var()]) {
+        const x = torch.ones(shape).requiresGrad_();
+        const s = f(x);
+        s.backward();
+        expect(Number.isNaN(s.item())).toBe(true);
+        expect(x.grad!.shape).toEqual(shape);
+        expect(x.grad!.toNumbers().some(Number.isFinite)).toBe(false); // NaN (Infinity for var of a 0-d tensor)
+      }
+    }
+    const x = torch.ones([1]).requiresGrad_();
+    x.var(undefined, false).backward(); // the biased variance of one element is 0, with gradient 0
+    expect(x.grad!.toNumbers()).toEqual([0]);
+  });
   it('integer reductions stay integers', () => {
     const n = torch.tensor([[1, 2], [3, 4]], { dtype: 'int32' });
     expect(n.sum().dtype).toBe('int64');

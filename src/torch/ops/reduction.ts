@@ -1,5 +1,6 @@
 // Reductions: sum, mean, max/min, argmax, std/var, norms, cumulative sums.
 import { aten, wrap, wrapList, h } from './call.ts';
+import { native } from '../native.ts';
 import type { Tensor } from '../tensor.ts';
 
 const dims = (d: number | number[]): number[] => (Array.isArray(d) ? d : [d]);
@@ -42,10 +43,20 @@ export const argmin = (a: Tensor, dim?: number, keepdim = false): Tensor => wrap
 
 const STD_DIM = aten('std', 'dim');
 const VAR_DIM = aten('var', 'dim');
+/**
+ * The dims to reduce for std/var: all of them by default, named explicitly. libtorch 1.13's backward for dim=None on
+ * a one-element tensor of rank >= 1 returns a 0-d gradient and autograd rejects it ("StdBackward0 returned an invalid
+ * gradient ... got [] but expected shape compatible with [1]"); with the dims listed it returns NaN, as PyTorch 2 does.
+ */
+function statDims(a: Tensor, dim: number | number[] | undefined, what: string): number[] | null {
+  if (dim !== undefined) return dims(dim);
+  const n = native.shape(h(a, what)).length;
+  return n === 0 ? null : Array.from({ length: n }, (_, i) => i);
+}
 export const std = (a: Tensor, dim?: number | number[], unbiased = true, keepdim = false): Tensor =>
-  wrap(STD_DIM([h(a, 'std'), dim === undefined ? null : dims(dim), unbiased, keepdim]));
+  wrap(STD_DIM([h(a, 'std'), statDims(a, dim, 'std'), unbiased, keepdim]));
 export const variance = (a: Tensor, dim?: number | number[], unbiased = true, keepdim = false): Tensor =>
-  wrap(VAR_DIM([h(a, 'var'), dim === undefined ? null : dims(dim), unbiased, keepdim]));
+  wrap(VAR_DIM([h(a, 'var'), statDims(a, dim, 'var'), unbiased, keepdim]));
 
 const NORM = aten('norm', 'Scalar');
 export const norm = (a: Tensor, p = 2): Tensor => wrap(NORM([h(a, 'norm'), p]));
