@@ -133,7 +133,7 @@ const more: [string, () => unknown, RegExp][] = [
   ['cross_entropy batch mismatch', () => F.crossEntropy(o(2, 3), i64([0, 1, 2])), /Expected input batch_size \(2\) to match target batch_size \(3\)/],
   ['cross_entropy weight size', () => F.crossEntropy(o(2, 3), i64([0, 1]), { weight: o(5) }), /weight tensor should be defined either for all 3 classes or no classes/],
   ['cross_entropy label smoothing > 1', () => F.crossEntropy(o(2, 3), i64([0, 1]), { labelSmoothing: 2 }), /label_smoothing must be between 0.0 and 1.0/],
-  ['bce shape mismatch', () => F.binaryCrossEntropyWithLogits(o(3), o(4)), /size of tensor a \(4\) must match the size of tensor b \(3\)/],
+  ['bce shape mismatch', () => F.binaryCrossEntropyWithLogits(o(3), o(4)), /target size \[4\] must be the same as input size \[3\]/],
   ['mse of int', () => F.mseLoss(ints(3), ints(3)), /"mse_cpu" not implemented for 'Long'/],
   ['smooth_l1 negative beta', () => F.smoothL1Loss(o(3), o(3), 'mean', -1), /does not support negative values for beta/],
   ['unknown loss reduction', () => F.mseLoss(o(3), o(3), 'avg' as 'mean'), /reduction must be 'none', 'mean' or 'sum', got 'avg'/],

@@ -160,6 +160,25 @@ describe('losses with options', () => {
     close(F.binaryCrossEntropyWithLogits(t([100, -100]), t([1, 0]), { reduction: 'sum' }), [0]);
     close(F.binaryCrossEntropyWithLogits(t([100]), t([0])), [100]);
   });
+  it('pointwise losses broadcast input and target as PyTorch does, with correct gradients (libtorch 1.13 alone got them wrong)', () => {
+    // [3, 1] against [3] is a [3, 3] comparison: loss and gradient of the explicitly expanded pair
+    close(F.mseLoss(t([[0], [1], [2]]), t([0, 1, 2]), 'sum'), [2 * (1 + 4 + 1)]);
+    const cases: [string, (a: torch.Tensor, b: torch.Tensor) => torch.Tensor, number[], number[]][] = [
+      ['mse mean', (a, b) => F.mseLoss(a, b), [3], [2, 3]],
+      ['mse sum', (a, b) => F.mseLoss(a, b, 'sum'), [3, 1], [3]],
+      ['l1 mean', (a, b) => F.l1Loss(a, b), [3, 1], [3]],
+      ['smoothL1 mean', (a, b) => F.smoothL1Loss(a, b, 'mean', 0.3), [3, 1], [3]],
+      ['smoothL1 none', (a, b) => F.smoothL1Loss(a, b, 'none'), [2, 1, 3], [4, 1]],
+    ];
+    for (const [name, fn, sa, sb] of cases) {
+      const r = gradcheck(fn, [{ shape: sa }, { shape: sb }]);
+      expect([name, r.failures]).toEqual([name, []]);
+    }
+  });
+  it('binaryCrossEntropyWithLogits refuses different input and target shapes up front', () => {
+    expect(() => F.binaryCrossEntropyWithLogits(torch.zeros([3, 1]), torch.zeros([3]))).toThrow(
+      'binary_cross_entropy_with_logits: target size [3] must be the same as input size [3, 1]');
+  });
   it('smoothL1 (beta), l1 and mse reductions', () => {
     // |d| = 0.25 < beta: 0.5 d^2 / beta = 0.0625; |d| = 2: |d| - beta/2 = 1.75
     close(F.smoothL1Loss(t([0, 0]), t([0.25, 2]), 'none', 0.5), [0.0625, 1.75]);
