@@ -5,7 +5,13 @@ import { Tensor } from '../tensor.ts';
 
 export type OpFn = (args: NativeValue[]) => NativeResult;
 
-/** A caller for `aten::name.overload`; positional args, undefined = the schema default. */
+/**
+ * A caller for `aten::name.overload`; positional args, undefined = the schema default.
+ * Internal, and not a safety boundary: the public ops validate what libtorch 1.13 does not, but a raw aten op can
+ * still kill the process on inputs its kernel never checks, e.g. integer division of INT64_MIN by -1
+ * (aten::div.Tensor_mode 'trunc'/'floor', remainder, fmod, floor_divide: SIGFPE) or backward kernels fed
+ * hand-made indices. Wrap a new op in the right ops/ file, with its checks, before exposing it.
+ */
 export function aten(name: string, overload = ''): OpFn {
   let id = -1;
   return (args) => {
