@@ -7,10 +7,13 @@ import { mujoco, compileMjcf, idOf, type MainModule, type MjModel, type MjData }
 import { assembleWorld, eeSiteName, ObjectSpec, CAMERAS } from './world.ts';
 import { embodiment as lookupEmbodiment, EmbodimentSchema, type EmbodimentSpec } from './embodiments/index.ts';
 import { DiffIk } from './control/diff-ik.ts';
-import { quatFromAxisAngle, quatFromMat, quatMul } from './control/rotation.ts';
+import { PositionServos } from './control/servo.ts';
+import { quatFromAxisAngle, quatFromMat, quatMul, rotationError } from './control/rotation.ts';
 import { checkAction, EE_ACTION_DIM, EE_ACTION_LIMITS, type ActionMode } from './action.ts';
 import type { CameraFrame, Observation, PrivilegedState, StepResult } from './observation.ts';
 import { Renderer } from './render/index.ts';
+
+const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
 export const EnvConfig = z.object({
   /** A registered embodiment id (src/sim/embodiments) or a whole description (a Menagerie-style arm as data). */
@@ -27,19 +30,49 @@ export const EnvConfig = z.object({
   controlHz: z.number().positive().default(20),
   maxSteps: z.number().int().positive().default(200),
   instruction: z.string().default(''),
+  /** A task scene's own MJCF: inside <worldbody>, inside <asset>, and the files (meshes, textures) it refers to. */
   staticMjcf: z.string().optional(),
+  assetMjcf: z.string().optional(),
+  files: z.record(z.string(), z.union([z.string(), z.instanceof(Uint8Array)])).optional(),
+  /** Bodies of staticMjcf whose poses go into the privileged state beside the objects'. */
+  trackBodies: z.array(z.string()).default([]),
+  sceneCamera: z.object({ pos: Vec3, lookAt: Vec3, fovy: z.number().positive().max(170).optional() }).strict().optional(),
 }).strict();
 export type EnvConfigInput = z.input<typeof EnvConfig>;
 export type EnvConfig = z.output<typeof EnvConfig>;
 
-/** Sag compensation: integral gain per control step, and the joint speed (rad/s) under which it integrates. */
-const SAG_GAIN = 0.3;
-const SAG_SETTLED_SPEED = 0.1;
 
 /** A task's hooks into the env: where objects start and when the episode succeeded (sector tasks plug in here). */
 export interface TaskHooks {
   place?(rng: () => number, env: Env): Record<string, [number, number, number]>;
   success?(state: PrivilegedState, obs: Observation): boolean;
+}
+
+/** How far the end-effector target may lead the measured pose (m, rad): deltas integrate into the target, so a blocked arm must not wind it up. */
+export const MAX_TARGET_LEAD = { pos: 0.04, rot: 0.4 };
+
+type Pose = { pos: [number, number, number]; quat: [number, number, number, number] };
+
+/**
+ * The common action's semantics: the delta moves the previous end-effector target (not the measured pose, which lags
+ * the target while moving; integrating keeps the arm stiff at rest), and the result is kept within MAX_TARGET_LEAD of
+ * the measured pose.
+ */
+export function nextTarget(prev: Pose, measured: Pose, a: ArrayLike<number>): Pose {
+  const pos: [number, number, number] = [prev.pos[0] + a[0]!, prev.pos[1] + a[1]!, prev.pos[2] + a[2]!];
+  const lead = [pos[0] - measured.pos[0], pos[1] - measured.pos[1], pos[2] - measured.pos[2]];
+  const n = Math.hypot(...lead);
+  if (n > MAX_TARGET_LEAD.pos) for (let k = 0; k < 3; k++) pos[k] = measured.pos[k]! + (lead[k]! * MAX_TARGET_LEAD.pos) / n;
+  let quat = quatMul(quatFromAxisAngle([a[3]!, a[4]!, a[5]!]), prev.quat);
+  const err = rotationError(quat, measured.quat);
+  const r = Math.hypot(...err);
+  if (r > MAX_TARGET_LEAD.rot) quat = quatMul(quatFromAxisAngle(err.map((v) => (v * MAX_TARGET_LEAD.rot) / r)), measured.quat);
+  return { pos, quat };
+}
+
+/** The physics diverged (MuJoCo reset its state); the env needs reset() before stepping again. */
+export class SimulationError extends Error {
+  constructor(message: string) { super(message); this.name = 'SimulationError'; }
 }
 
 /** Seeded uniform numbers in [0, 1) (mulberry32). */
@@ -61,30 +94,36 @@ export class Env {
   readonly data: MjData;
   readonly substeps: number;
   readonly objectNames: string[];
+  /** Bodies whose poses the privileged state holds: the objects, then config.trackBodies. */
+  readonly trackedNames: string[];
+  /** Set when MuJoCo found the physics diverging; step() refuses until reset(). */
+  private diverged: string | null = null;
   /** Total actions clamped since creation (when clampActions is on). */
   clampedTotal = 0;
   private readonly ik: DiffIk;
   private readonly renderer: Renderer | null;
   private readonly ids: {
     ee: number; armQpos: number[]; armDof: number[]; armAct: number[]; lower: number[]; upper: number[];
-    gripperAct: number; gripperQpos: number; objBody: number[]; objQpos: number[]; sensor: Record<string, number>; cams: number[];
+    gripperAct: number; gripperQpos: number; objBody: number[]; fingerBody: number[]; objQpos: number[]; sensor: Record<string, number>; cams: number[];
   };
   private history: Record<string, CameraFrame[]> = {};
   private stepCount = 0;
   private eeTarget: { pos: [number, number, number]; quat: [number, number, number, number] } = { pos: [0, 0, 0], quat: [1, 0, 0, 0] };
   private lastIk = { posError: 0, rotError: 0 };
-  /** Integral of joint tracking error: cancels steady sag of position-controlled arms under gravity (e.g. WidowX). */
-  private jointBias: Float64Array = new Float64Array(0);
-  private lastJointTarget: Float64Array | null = null;
+  private readonly servos: PositionServos;
   private readonly actionBounds: { lower: number[]; upper: number[] };
 
   private constructor(private readonly mj: MainModule, config: EnvConfig, readonly hooks: TaskHooks) {
     this.config = config;
     this.embodiment = typeof config.embodiment === 'string' ? lookupEmbodiment(config.embodiment) : config.embodiment;
-    const world = assembleWorld({ embodiment: this.embodiment, objects: config.objects, staticMjcf: config.staticMjcf });
+    const world = assembleWorld({
+      embodiment: this.embodiment, objects: config.objects, staticMjcf: config.staticMjcf, assetMjcf: config.assetMjcf,
+      files: config.files, sceneCamera: config.sceneCamera,
+    });
     this.model = compileMjcf(mj, world.xml, world.files);
     this.data = new mj.MjData(this.model);
     this.objectNames = world.objectNames;
+    this.trackedNames = [...world.objectNames, ...config.trackBodies];
     const m = this.model, e = this.embodiment;
     const jid = (n: string) => idOf(mj, m, 'joint', n);
     const armJ = e.armJoints.map(jid);
@@ -99,7 +138,8 @@ export class Env {
       upper: armJ.map((j) => range[2 * j + 1]!),
       gripperAct: idOf(mj, m, 'actuator', e.gripper.actuator),
       gripperQpos: (m.jnt_qposadr as Int32Array)[jid(e.gripper.joints[0]!)]!,
-      objBody: this.objectNames.map((n) => idOf(mj, m, 'body', n)),
+      objBody: this.trackedNames.map((n) => idOf(mj, m, 'body', n)),
+      fingerBody: e.gripper.fingerBodies.map((b) => idOf(mj, m, 'body', b)),
       objQpos: this.objectNames.map((n) => (m.jnt_qposadr as Int32Array)[jid(`${n}/free`)]!),
       sensor: Object.fromEntries(['wrist_force', 'wrist_torque', 'touch_left', 'touch_right'].map((n) => [n, sensorAdr[idOf(mj, m, 'sensor', n)]!])),
       cams: [CAMERAS.scene, CAMERAS.wrist].map((c) => idOf(mj, m, 'camera', c)),
@@ -109,6 +149,7 @@ export class Env {
       siteId: this.ids.ee, qposAdr: this.ids.armQpos, dofAdr: this.ids.armDof, lower: this.ids.lower, upper: this.ids.upper,
       home: e.home, orientationWeight: e.orientationWeight,
     });
+    this.servos = new PositionServos(mj, m, { actuators: this.ids.armAct, dofs: this.ids.armDof });
     const P = EE_ACTION_LIMITS.pos, R = EE_ACTION_LIMITS.rot;
     this.actionBounds = config.actionMode === 'ee'
       ? { lower: [-P, -P, -P, -R, -R, -R, 0], upper: [P, P, P, R, R, R, 1] }
@@ -150,11 +191,11 @@ export class Env {
       qpos.set([p[0], p[1], p[2], Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)], a);
     });
     mj.mj_forward(m, d);
+    this.servos.command(d, e.home); // hold the home posture against gravity from the first step
     for (let i = 0; i < 50; i++) mj.mj_step(m, d); // let objects settle on the table
     this.stepCount = 0;
+    this.diverged = null;
     this.history = {};
-    this.jointBias = new Float64Array(e.armJoints.length);
-    this.lastJointTarget = null;
     this.eeTarget = this.eePose();
     const observation = this.observe();
     return { observation, privileged: this.privileged() };
@@ -183,34 +224,29 @@ export class Env {
   /** Applies one action for one control period. Invalid actions throw before anything changes. */
   step(action: ArrayLike<number>): StepResult {
     const { mj, model: m, data: d, ids, embodiment: e, config } = this;
+    if (this.diverged) throw new SimulationError(`${this.diverged}; call reset() before stepping again`);
     const n = e.armJoints.length;
     const mode: ActionMode = config.actionMode;
     const { action: a, clamped } = checkAction(action, mode, this.actionDim, this.actionBounds, config.clampActions);
     this.clampedTotal += clamped;
     const ctrl = d.ctrl as Float64Array;
     if (mode === 'ee') {
-      const cur = this.eePose();
-      this.eeTarget = {
-        pos: [cur.pos[0] + a[0]!, cur.pos[1] + a[1]!, cur.pos[2] + a[2]!],
-        quat: quatMul(quatFromAxisAngle([a[3]!, a[4]!, a[5]!]), this.eeTarget.quat),
-      };
+      this.eeTarget = nextTarget(this.eeTarget, this.eePose(), a);
       const sol = this.ik.solve(d, this.eeTarget.pos, this.eeTarget.quat);
       this.lastIk = { posError: sol.posError, rotError: sol.rotError };
-      const qpos = d.qpos as Float64Array;
-      const last = this.lastJointTarget;
-      ids.armAct.forEach((act, i) => {
-        // integrate only near rest: transient lag is not sag, and integrating it makes the arm ring
-        const settled = Math.abs((d.qvel as Float64Array)[ids.armDof[i]!]!) < SAG_SETTLED_SPEED;
-        if (last && settled) this.jointBias[i] = Math.max(-0.3, Math.min(0.3, this.jointBias[i]! + SAG_GAIN * (last[i]! - qpos[ids.armQpos[i]!]!)));
-        ctrl[act] = Math.min(ids.upper[i]!, Math.max(ids.lower[i]!, sol.q[i]! + this.jointBias[i]!));
-      });
-      this.lastJointTarget = Float64Array.from(sol.q);
+      this.servos.command(d, sol.q);
     } else {
-      ids.armAct.forEach((act, i) => { ctrl[act] = a[i]!; });
+      this.servos.command(d, a.subarray(0, n));
     }
     const g = a[mode === 'ee' ? 6 : n]!;
     ctrl[ids.gripperAct] = e.gripper.open + g * (e.gripper.closed - e.gripper.open);
+    const t0 = d.time as number;
     for (let i = 0; i < this.substeps; i++) mj.mj_step(m, d);
+    // MuJoCo resets the data (time included) when it finds a non-finite or huge qpos/qvel/qacc: time went back
+    if (!((d.time as number) > t0)) {
+      this.diverged = `the physics diverged during step ${this.stepCount + 1} (MuJoCo found a non-finite or huge qpos/qvel/qacc and reset its state)`;
+      throw new SimulationError(this.diverged);
+    }
     if (mode === 'joint') this.eeTarget = this.eePose();
     this.stepCount++;
     const observation = this.observe();
@@ -271,12 +307,36 @@ export class Env {
   private privileged(): PrivilegedState {
     const xpos = this.data.xpos as Float64Array, xquat = this.data.xquat as Float64Array;
     const objects: PrivilegedState['objects'] = {};
-    this.objectNames.forEach((n, i) => {
+    this.trackedNames.forEach((n, i) => {
       const b = this.ids.objBody[i]!;
       objects[n] = { pos: [xpos[3 * b]!, xpos[3 * b + 1]!, xpos[3 * b + 2]!], quat: [xquat[4 * b]!, xquat[4 * b + 1]!, xquat[4 * b + 2]!, xquat[4 * b + 3]!] };
     });
-    return { objects, eeTarget: { pos: [...this.eeTarget.pos], quat: [...this.eeTarget.quat] } };
+    return { objects, grasped: this.grasped(), eeTarget: { pos: [...this.eeTarget.pos], quat: [...this.eeTarget.quat] } };
   }
+
+  /** Tracked bodies that touch both fingers now (from MuJoCo's contact list). */
+  private grasped(): string[] {
+    const { model: m, ids } = this;
+    const bodyOf = m.geom_bodyid as Int32Array;
+    const touching = new Map<number, number>(); // tracked index -> bit mask of fingers touched
+    const contacts = this.data.contact;
+    try {
+      for (let i = 0, n = contacts.size(); i < n; i++) {
+        const c = contacts.get(i)!;
+        const b1 = bodyOf[c.geom1]!, b2 = bodyOf[c.geom2]!;
+        c.delete();
+        for (const [a, b] of [[b1, b2], [b2, b1]] as const) {
+          const f = ids.fingerBody.indexOf(a), o = ids.objBody.indexOf(b);
+          if (f >= 0 && o >= 0) touching.set(o, (touching.get(o) ?? 0) | (1 << f));
+        }
+      }
+    } finally {
+      contacts.delete();
+    }
+    return this.trackedNames.filter((_, i) => touching.get(i) === 3);
+  }
+
+
 
   dispose(): void {
     this.renderer?.dispose();

@@ -32,7 +32,11 @@ export interface Observation {
 
 /** Ground truth for experts, success checks and auxiliary targets; never part of a policy's input. */
 export interface PrivilegedState {
+  /** World poses of the objects and the task's tracked bodies (quaternion w, x, y, z). */
   objects: Record<string, { pos: [number, number, number]; quat: [number, number, number, number] }>;
+  /** Objects (or tracked bodies) in contact with both fingers now. */
+  grasped: string[];
+  /** Where the controller currently tries to put the end effector. */
   eeTarget: { pos: [number, number, number]; quat: [number, number, number, number] };
 }
 

@@ -19,8 +19,18 @@ export const ObjectSpec = z.object({
 }).strict();
 export type ObjectSpec = z.input<typeof ObjectSpec>;
 
-/** Extra static geometry (trays, bins, markers) as raw MJCF inside <worldbody>, for task scenes. */
-export interface WorldSpec { embodiment: EmbodimentSpec; objects: ObjectSpec[]; staticMjcf?: string; sceneCamera?: { pos: [number, number, number]; lookAt: [number, number, number]; fovy?: number } }
+/** A world: the arm, primitive objects, and a task scene's own MJCF (trays, bins, plates, markers...). */
+export interface WorldSpec {
+  embodiment: EmbodimentSpec;
+  objects: ObjectSpec[];
+  /** Raw MJCF put inside <worldbody> (static geoms or bodies with their own joints). */
+  staticMjcf?: string;
+  /** Raw MJCF put inside <asset> (meshes, textures, materials that staticMjcf uses). */
+  assetMjcf?: string;
+  /** Files that assetMjcf refers to, by the path it uses, passed through MuJoCo's VFS. */
+  files?: ReadonlyMap<string, Uint8Array | string> | Readonly<Record<string, Uint8Array | string>>;
+  sceneCamera?: { pos: [number, number, number]; lookAt: [number, number, number]; fovy?: number };
+}
 
 export interface AssembledWorld { xml: string; files: Map<string, Uint8Array | string>; objectNames: string[] }
 
@@ -105,6 +115,7 @@ export function assembleWorld(spec: WorldSpec): AssembledWorld {
   <include file="${arm.path}"/>
   <option timestep="0.002" integrator="implicitfast" cone="elliptic" impratio="10"/>
   <visual><headlight ambient="0.35 0.35 0.35" diffuse="0.5 0.5 0.5" specular="0 0 0"/></visual>
+  <asset>${spec.assetMjcf ?? ''}</asset>
   <worldbody>
     <light name="key" pos="0.3 -0.6 1.6" dir="0.1 0.4 -1" directional="true" diffuse="0.6 0.6 0.6"/>
     <geom name="floor" type="plane" size="0 0 0.05" pos="0 0 -0.75" rgba="0.55 0.57 0.6 1"/>
@@ -120,5 +131,10 @@ export function assembleWorld(spec: WorldSpec): AssembledWorld {
     <touch name="touch_right" site="${ARM_SITES.touch[1]}"/>
   </sensor>
 </mujoco>`;
-  return { xml, files: arm.files, objectNames: objects.map((o) => o.name) };
+  const files = new Map(arm.files);
+  for (const [p, d] of spec.files instanceof Map ? spec.files : Object.entries(spec.files ?? {})) {
+    if (files.has(p)) throw new Error(`world file '${p}' clashes with a file of the arm's MJCF folder`);
+    files.set(p, d);
+  }
+  return { xml, files, objectNames: objects.map((o) => o.name) };
 }

@@ -32,10 +32,12 @@ export function runPickPlace(env: Env, start: { observation: Observation; privil
   const gain = 1.0, maxStep = 0.03;
   while (k < wps.length && steps < maxSteps) {
     const w = wps[k]!;
-    const e = obs.proprio.eePos;
-    const d = [w.pos[0] - e[0], w.pos[1] - e[1], w.pos[2] - e[2]];
-    const dist = Math.hypot(...d);
-    const scale = Math.min(1, maxStep / Math.max(1e-9, gain * dist));
+    // step the controller's target toward the waypoint (deltas move the target, see nextTarget in env.ts); arrival
+    // is judged on the measured end effector
+    const t = priv.eeTarget.pos, e = obs.proprio.eePos;
+    const d = [w.pos[0] - t[0], w.pos[1] - t[1], w.pos[2] - t[2]];
+    const dist = Math.hypot(w.pos[0] - e[0], w.pos[1] - e[1], w.pos[2] - e[2]);
+    const scale = Math.min(1, maxStep / Math.max(1e-9, gain * Math.hypot(...d)));
     const r = env.step([gain * d[0]! * scale, gain * d[1]! * scale, gain * d[2]! * scale, 0, 0, 0, w.gripper]);
     obs = r.observation; priv = r.privileged; steps++;
     if (dist < w.tolerance) { if (held++ >= w.hold) { k++; held = 0; } }
