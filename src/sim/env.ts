@@ -317,6 +317,13 @@ export class Env {
   /** Tracked bodies that touch both fingers now (from MuJoCo's contact list). */
   private grasped(): string[] {
     const { model: m, ids } = this;
+    // walking the contact list through the bindings costs ~10 us; only do it while both finger pads feel a touch
+    const s = this.data.sensordata as Float64Array;
+    if (!(s[ids.sensor.touch_left!]! > 0 && s[ids.sensor.touch_right!]! > 0)) return [];
+    // cheap test first: contact forces on both finger bodies (cfrc_ext is computed every step for the wrist sensors)
+    const ext = this.data.cfrc_ext as Float64Array;
+    const loaded = (b: number) => { for (let k = 0; k < 6; k++) if (ext[6 * b + k] !== 0) return true; return false; };
+    if (!ids.fingerBody.every(loaded)) return [];
     const bodyOf = m.geom_bodyid as Int32Array;
     const touching = new Map<number, number>(); // tracked index -> bit mask of fingers touched
     const contacts = this.data.contact;

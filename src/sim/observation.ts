@@ -34,7 +34,7 @@ export interface Observation {
 export interface PrivilegedState {
   /** World poses of the objects and the task's tracked bodies (quaternion w, x, y, z). */
   objects: Record<string, { pos: [number, number, number]; quat: [number, number, number, number] }>;
-  /** Objects (or tracked bodies) in contact with both fingers now. */
+  /** Objects (or tracked bodies) in contact with both fingers while both finger pads sense a touch. */
   grasped: string[];
   /** Where the controller currently tries to put the end effector. */
   eeTarget: { pos: [number, number, number]; quat: [number, number, number, number] };
