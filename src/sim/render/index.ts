@@ -57,8 +57,8 @@ export class Renderer {
   readonly near: number;
   private readonly model: MjModel;
   private readonly names: string[];
-  /** Per model camera: vertical field of view (degrees) or NaN for orthographic cameras. */
-  private readonly camFovy: Float64Array;
+  /** Per model camera: 1 when orthographic (not supported). */
+  private readonly orthographic: Uint8Array;
   private readonly geoms: GeomMesh[];
   private readonly idx: Uint32Array;
   private readonly lpos: Float32Array;
@@ -97,7 +97,7 @@ export class Renderer {
     this.lodPixels = o.lodPixels;
     this.bg = [o.background[0] * 255, o.background[1] * 255, o.background[2] * 255];
     this.names = cameraNames(model);
-    this.camFovy = cameraFovy(model);
+    this.orthographic = orthographicCameras(model);
     const res = Math.max(o.width, o.height);
     const built = buildGeomMeshes(model, {
       groups: o.geomGroups,
@@ -189,8 +189,9 @@ export class Renderer {
     const xp = data.cam_xpos as Float64Array, xm = data.cam_xmat as Float64Array;
     for (let k = 0; k < 3; k++) cp[k] = xp[3 * id + k]!;
     for (let k = 0; k < 9; k++) cm[k] = xm[9 * id + k]!;
-    const fovy = this.camFovy[id]!;
-    if (Number.isNaN(fovy)) throw new Error(`render: camera ${this.names[id] || id} is orthographic, which the renderer does not support`);
+    // cam_fovy is re-read every frame: randomizing it at run time (like the colours) takes effect.
+    const fovy = (this.model.cam_fovy as Float64Array)[id]!;
+    if (this.orthographic[id]) throw new Error(`render: camera ${this.names[id] || id} is orthographic, which the renderer does not support`);
     return fovy;
   }
 
@@ -261,11 +262,11 @@ export class Renderer {
 }
 
 /**
- * Vertical field of view of each model camera (MuJoCo fills cam_fovy for cameras given by sensor size
- * and focal length too; their principal-point offset is ignored); NaN for orthographic cameras.
+ * Which model cameras are orthographic. Perspective cameras given by sensor size and focal length work:
+ * MuJoCo fills cam_fovy for them too (their principal-point offset is ignored).
  */
-function cameraFovy(model: MjModel): Float64Array {
-  const out = Float64Array.from(model.cam_fovy as Float64Array), proj = model.cam_projection as Int32Array | undefined;
-  for (let i = 0; i < model.ncam; i++) if (proj && proj[i] === 1) out[i] = NaN;
+function orthographicCameras(model: MjModel): Uint8Array {
+  const out = new Uint8Array(model.ncam), proj = model.cam_projection as Int32Array | undefined;
+  for (let i = 0; i < model.ncam; i++) if (proj && proj[i] === 1) out[i] = 1;
   return out;
 }

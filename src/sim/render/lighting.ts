@@ -86,6 +86,10 @@ export function shadeVertex(ls: LightSet, s: Surface, cpos: Float32Array, cnrm: 
   const px = cpos[k]!, py = cpos[k + 1]!, pz = cpos[k + 2]!;
   const nx = cnrm[k]!, ny = cnrm[k + 1]!, nz = cnrm[k + 2]!;
   let ar = emis, ag = emis, ab = emis, sr = 0, sg = 0, sb = 0;
+  // Unit vector from the vertex to the eye (the camera is at the origin), for the specular half vector.
+  let vl = 0;
+  if (spec > 0) vl = 1 / (Math.sqrt(px * px + py * py + pz * pz) || 1);
+  const ex = -px * vl, ey = -py * vl, ez = -pz * vl;
   for (let i = 0; i < nl; i++) {
     const o = i * LIGHT_STRIDE, kind = b[o]!;
     let lx: number, ly: number, lz: number, f = 1;
@@ -109,9 +113,8 @@ export function shadeVertex(ls: LightSet, s: Surface, cpos: Float32Array, cnrm: 
     const fd = f * nd;
     ar += fd * b[o + 10]!; ag += fd * b[o + 11]!; ab += fd * b[o + 12]!;
     if (spec > 0 && b[o + 21]! > 0) {
-      // Blinn-Phong: half vector between the light and the eye direction (-p / |p|).
-      const vl = 1 / (Math.sqrt(px * px + py * py + pz * pz) || 1);
-      const hx = lx - px * vl, hy = ly - py * vl, hz = lz - pz * vl;
+      // Blinn-Phong: half vector between the light and the eye direction.
+      const hx = lx + ex, hy = ly + ey, hz = lz + ez;
       const hl = Math.sqrt(hx * hx + hy * hy + hz * hz);
       const nh = hl > 0 ? (nx * hx + ny * hy + nz * hz) / hl : 0;
       if (nh > 0) {

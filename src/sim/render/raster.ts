@@ -61,9 +61,24 @@ export function rasterTri(
   let w1r = (x0 - x2) * (py - y2) - (y0 - y2) * (px - x2);
   let w2r = (x1 - x0) * (py - y0) - (y1 - y0) * (px - x0);
   const zbuf = t.invz, rgb = t.rgb;
+  // Wide triangles: each row scans only the span where the edge functions can be >= 0 (found by
+  // solving w(x) = 0 per edge, widened by a pixel against rounding; the per-pixel test stays exact).
+  const span = maxX - minX > 6;
   for (let y = minY; y <= maxY; y++) {
-    let w0 = w0r, w1 = w1r, w2 = w2r, i = y * W + minX;
-    for (let x = minX; x <= maxX; x++, i++) {
+    let x0 = minX, x1 = maxX;
+    if (span) {
+      let lo = 0, hi = maxX - minX;
+      if (e0x > 0) { const q = -w0r / e0x; if (q > lo) lo = q; } else if (e0x < 0) { const q = w0r / -e0x; if (q < hi) hi = q; } else if (w0r < 0) hi = -1;
+      if (e1x > 0) { const q = -w1r / e1x; if (q > lo) lo = q; } else if (e1x < 0) { const q = w1r / -e1x; if (q < hi) hi = q; } else if (w1r < 0) hi = -1;
+      if (e2x > 0) { const q = -w2r / e2x; if (q > lo) lo = q; } else if (e2x < 0) { const q = w2r / -e2x; if (q < hi) hi = q; } else if (w2r < 0) hi = -1;
+      if (hi < lo - 1) { w0r += e0y; w1r += e1y; w2r += e2y; continue; }
+      const a = minX + Math.ceil(lo) - 1, b = minX + Math.floor(hi) + 1;
+      if (a > x0) x0 = a;
+      if (b < x1) x1 = b;
+    }
+    const dx = x0 - minX;
+    let w0 = w0r + e0x * dx, w1 = w1r + e1x * dx, w2 = w2r + e2x * dx, i = y * W + x0;
+    for (let x = x0; x <= x1; x++, i++) {
       if (w0 >= 0 && w1 >= 0 && w2 >= 0) {
         const iz = za * w0 + zb * w1 + zc * w2;
         if (iz > zbuf[i]!) {

@@ -318,7 +318,7 @@ describe('occlusion', () => {
 });
 
 describe('state changes', () => {
-  it('follows body poses after mj_forward and geom colours changed at run time', () => {
+  it('follows body poses after mj_forward, and colours and field of view changed at run time', () => {
     const { m, d } = load(`<mujoco><visual><headlight ambient="1 1 1" diffuse="0 0 0" specular="0 0 0"/></visual><worldbody>
       <camera name="down" pos="0 0 3" xyaxes="1 0 0 0 1 0" fovy="40"/>
       <body name="ball"><freejoint/><geom type="sphere" size="0.1" rgba="1 0 0 1"/></body></worldbody></mujoco>`);
@@ -330,6 +330,11 @@ describe('state changes', () => {
     const after = centroid(r.render(d, 'down'), 64, (R) => R > 128);
     const f = 32 / Math.tan((20 * Math.PI) / 180);
     expect(Math.abs(after.x - (32 + (f * 0.5) / 3))).toBeLessThan(0.3);
+    // a field of view changed at run time (camera randomization) takes effect: 30 instead of 40 degrees
+    (m.cam_fovy as Float64Array)[0] = 30;
+    const zoomed = centroid(r.render(d, 'down'), 64, (R) => R > 128);
+    expect(Math.abs(zoomed.x - (32 + ((32 / Math.tan((15 * Math.PI) / 180)) * 0.5) / 3))).toBeLessThan(0.3);
+    (m.cam_fovy as Float64Array)[0] = 40;
     (m.geom_rgba as Float32Array).set([0, 0, 1, 1], 0);
     const blue = r.render(d, 'down');
     const k = Math.floor(after.y) * 64 + Math.floor(after.x);
