@@ -1,7 +1,7 @@
 // Env behaviour beyond the basics in sim.test.ts: recovery from bad actions and diverging physics, grasp detection,
 // and the hooks sector tasks plug into (scene MJCF with its own mesh files, tracked bodies, placement, success).
 import { describe, expect, it } from 'vitest';
-import { Env, SimulationError } from './env.ts';
+import { Env, SimulationError, type EnvConfigInput } from './env.ts';
 import { runPickPlace } from './experts/pick-place.ts';
 
 const fingerprint = (r: ReturnType<Env['step']>) => [
@@ -61,13 +61,13 @@ describe('grasp detection', () => {
 describe('task hooks (what sector tasks plug in)', () => {
   // a tetrahedron as an OBJ file, given to MuJoCo through the VFS
   const obj = 'v 0 0 0\nv 0.06 0 0\nv 0 0.06 0\nv 0 0 0.03\nf 1 3 2\nf 1 2 4\nf 1 4 3\nf 2 3 4\n';
-  const scene = {
+  const scene: EnvConfigInput = {
     embodiment: 'kara6', width: 32, height: 32,
     assetMjcf: '<mesh name="wedge" file="task/wedge.obj"/>',
     files: { 'task/wedge.obj': obj },
     staticMjcf: '<body name="tray" pos="0.3 0.2 0.005"><geom type="box" size="0.06 0.06 0.005" rgba="0.2 0.5 0.2 1"/></body><body name="wedge" pos="0.3 -0.2 0"><geom type="mesh" mesh="wedge" rgba="0.3 0.3 0.8 1"/></body>',
     trackBodies: ['tray', 'wedge'],
-  } as const;
+  };
 
   it('scene MJCF with its own mesh file, tracked bodies, task placement and success predicate', async () => {
     const env = await Env.create(scene, {
