@@ -109,7 +109,7 @@ function objectXml(o: z.output<typeof ObjectSpec>, i: number): string {
 export function assembleWorld(spec: WorldSpec): AssembledWorld {
   const objects = spec.objects.map((o) => ObjectSpec.parse(o));
   const arm = armXml(spec.embodiment);
-  const cam = spec.sceneCamera ?? { pos: [1.15, -0.85, 0.8] as [number, number, number], lookAt: [0.22, 0, 0.2] as [number, number, number], fovy: 45 };
+  const cam = spec.sceneCamera ?? { pos: [0.95, -0.7, 0.62] as [number, number, number], lookAt: [0.24, 0, 0.16] as [number, number, number], fovy: 45 };
   const e = spec.embodiment;
   const xml = `<mujoco model="karakuri-${e.id}">
   <include file="${arm.path}"/>
