@@ -3,10 +3,11 @@
 // (runEpisodes). Errors inside a worker come back as rejected promises with the worker's message.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import type { EnvConfigInput } from '../env.ts';
 import type { EpisodeJob, EpisodeResult, Reply, Request, ResetValue, StepValue } from './protocol.ts';
 
-export type { EpisodeJob, EpisodeResult } from './protocol.ts';
+export type { EpisodeJob, EpisodeResult, TaskModule } from './protocol.ts';
 
 interface Slot { worker: Worker; local: number }
 
@@ -32,8 +33,11 @@ export class EnvPool {
     }
   }
 
-  /** Starts `workers` threads (default: one per core) with `envsPerWorker` envs each, all built from `config`. */
-  static async create(config: EnvConfigInput, opts: { workers?: number; envsPerWorker?: number } = {}): Promise<EnvPool> {
+  /**
+   * Starts `workers` threads (default: one per core) with `envsPerWorker` envs each, all built from `config`.
+   * `taskModule` (a module URL or absolute path, see TaskModule) gives the envs their task hooks and an expert.
+   */
+  static async create(config: EnvConfigInput, opts: { workers?: number; envsPerWorker?: number; taskModule?: string | URL } = {}): Promise<EnvPool> {
     const n = opts.workers ?? availableParallelism();
     const per = opts.envsPerWorker ?? 1;
     if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(per) && per >= 1)) throw new RangeError(`EnvPool: workers and envsPerWorker must be positive integers, got ${n} and ${per}`);
@@ -42,7 +46,9 @@ export class EnvPool {
     const workers = Array.from({ length: n }, () => new Worker(entry, { workerData: { module } }));
     const pool = new EnvPool(workers);
     try {
-      await Promise.all(workers.map((w) => pool.call(w, { type: 'init', config, envs: per })));
+      const taskModule = opts.taskModule === undefined ? undefined : opts.taskModule instanceof URL ? opts.taskModule.href
+        : opts.taskModule.startsWith('file:') ? opts.taskModule : pathToFileURL(opts.taskModule).href;
+      await Promise.all(workers.map((w) => pool.call(w, { type: 'init', config, envs: per, taskModule })));
     } catch (e) {
       await pool.close();
       throw e;

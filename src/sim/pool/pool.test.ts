@@ -31,6 +31,24 @@ describe('EnvPool', () => {
     }
   });
 
+  it('gives workers a task module: its hooks place objects and decide success, its expert runs the episodes', async () => {
+    const pool = await EnvPool.create({ embodiment: 'kara6', width: 0, height: 0 }, { workers: 2, taskModule: new URL('./example-task.ts', import.meta.url) });
+    try {
+      const starts = await pool.resetAll([1, 2]);
+      for (const s of starts) {
+        expect(s.privileged.objects.cube!.pos[1]).toBeCloseTo(0.05, 2); // placed by the task's hook, not the default
+        expect([0.36, 0.38, 0.4, 0.42].some((x) => Math.abs(s.privileged.objects.cube!.pos[0] - x) < 0.003)).toBe(true);
+      }
+      const results = await pool.runEpisodes([0, 1].map((seed) => ({ seed, policy: 'task' as const, maxSteps: 200 })));
+      expect(results.map((r) => r.success)).toEqual([true, true]);
+    } finally {
+      await pool.close();
+    }
+    const bare = await EnvPool.create({ embodiment: 'kara6', width: 0, height: 0 }, { workers: 1 });
+    await expect(bare.runEpisodes([{ seed: 0, policy: 'task', maxSteps: 5 }])).rejects.toThrow(/needs a task module/);
+    await bare.close();
+  });
+
   it('reports a bad config from the workers', async () => {
     await expect(EnvPool.create({ embodiment: 'nope' }, { workers: 1 })).rejects.toThrow(/unknown embodiment 'nope'/);
   });

@@ -1,19 +1,22 @@
 // Messages between the env pool and its worker threads. Observations cross as plain data (typed arrays are
 // structured-cloned); each worker owns its envs outright.
-import type { EnvConfigInput } from '../env.ts';
+import type { Env, EnvConfigInput, TaskHooks } from '../env.ts';
 import type { Observation, PrivilegedState, StepResult } from '../observation.ts';
 
 /** A whole episode run inside a worker: who acts is named, since functions cannot cross threads. */
 export interface EpisodeJob {
   seed: number;
-  /** 'random': uniform random end-effector actions; 'pick-place': the scripted expert moves the first object 10 cm. */
-  policy: 'random' | 'pick-place';
+  /**
+   * 'random': uniform random end-effector actions; 'pick-place': the scripted expert moves the first object 10 cm;
+   * 'task': the expert of the pool's task module.
+   */
+  policy: 'random' | 'pick-place' | 'task';
   maxSteps: number;
 }
 export interface EpisodeResult { seed: number; steps: number; success: boolean; seconds: number; worker: number }
 
 export type Request =
-  | { id: number; type: 'init'; config: EnvConfigInput; envs: number }
+  | { id: number; type: 'init'; config: EnvConfigInput; envs: number; taskModule?: string }
   | { id: number; type: 'reset'; env: number; seed: number }
   | { id: number; type: 'step'; env: number; action: number[] }
   | { id: number; type: 'episode'; env: number; job: EpisodeJob }
@@ -25,3 +28,12 @@ export type Reply =
 
 export type ResetValue = { observation: Observation; privileged: PrivilegedState };
 export type StepValue = StepResult;
+
+/**
+ * A task for pool workers, as a module (functions cannot cross threads, module URLs can): the hooks each worker's envs
+ * get, and optionally the scripted expert that policy 'task' runs from a fresh reset.
+ */
+export interface TaskModule {
+  hooks?(config: EnvConfigInput): TaskHooks;
+  expert?(env: Env, start: ResetValue, job: EpisodeJob): { success: boolean; steps: number };
+}

@@ -2,15 +2,21 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import { Env, seededRandom } from '../env.ts';
 import { runPickPlace } from '../experts/pick-place.ts';
-import type { EpisodeJob, EpisodeResult, Reply, Request } from './protocol.ts';
+import type { EpisodeJob, EpisodeResult, Reply, Request, TaskModule } from './protocol.ts';
 
 if (!parentPort) throw new Error('src/sim/pool/worker.ts must run as a worker thread');
 const port = parentPort;
 let envs: Env[] = [];
+let task: TaskModule = {};
 
 function episode(env: Env, job: EpisodeJob): EpisodeResult {
   const t0 = performance.now();
   const start = env.reset(job.seed);
+  if (job.policy === 'task') {
+    if (!task.expert) throw new Error("policy 'task' needs a task module with an expert (EnvPool.create option taskModule)");
+    const r = task.expert(env, start, job);
+    return { seed: job.seed, steps: r.steps, success: r.success, seconds: (performance.now() - t0) / 1000, worker: threadId };
+  }
   if (job.policy === 'pick-place') {
     const name = env.objectNames[0];
     if (!name) throw new Error("policy 'pick-place' needs at least one object");
@@ -36,7 +42,8 @@ async function handle(req: Request): Promise<unknown> {
   };
   switch (req.type) {
     case 'init':
-      envs = await Promise.all(Array.from({ length: req.envs }, () => Env.create(req.config)));
+      task = req.taskModule ? ((await import(req.taskModule)) as TaskModule) : {};
+      envs = await Promise.all(Array.from({ length: req.envs }, () => Env.create(req.config, task.hooks?.(req.config) ?? {})));
       return envs.length;
     case 'reset': return env(req.env).reset(req.seed);
     case 'step': return env(req.env).step(req.action);
