@@ -12,7 +12,7 @@ export function registerSimCommands(program: Command): void {
   sim
     .command('snapshot')
     .description('write PNGs (RGB and depth) of every camera of a freshly reset world')
-    .option('--embodiment <id>', 'arm to put in the world (see `karakuri sim embodiments`)', 'kara6')
+    .option('--embodiment <id|file.json>', 'arm to put in the world: an id (see `karakuri sim embodiments`) or a JSON description', 'kara6')
     .option('--seed <n>', 'reset seed (object placement)', '0')
     .option('--size <px>', 'image width and height in pixels', '96')
     .option('--out <dir>', 'output folder', 'out/snapshots')
@@ -22,13 +22,15 @@ export function registerSimCommands(program: Command): void {
       }), raw, 'karakuri sim snapshot');
       const { Env } = await import('../sim/env.ts');
       const { writeRgbPng, writeDepthPng } = await import('../sim/render/png.ts');
-      const env = await Env.create({ embodiment: o.embodiment, width: o.size, height: o.size, history: 1 });
+      const { loadEmbodimentFile } = await import('../sim/embodiments/index.ts');
+      const arm = o.embodiment.endsWith('.json') ? loadEmbodimentFile(o.embodiment) : o.embodiment;
+      const env = await Env.create({ embodiment: arm, width: o.size, height: o.size, history: 1 });
       mkdirSync(o.out, { recursive: true });
       try {
         const { observation } = env.reset(o.seed);
         for (const [cam, frames] of Object.entries(observation.images)) {
           const f = frames.at(-1)!;
-          const base = join(o.out, `${o.embodiment}-seed${o.seed}-${cam}`);
+          const base = join(o.out, `${env.embodiment.id}-seed${o.seed}-${cam}`);
           writeRgbPng(`${base}.png`, f.rgb, o.size, o.size);
           writeDepthPng(`${base}-depth.png`, f.depth, o.size, o.size);
           console.log(`${base}.png  ${base}-depth.png`);
