@@ -1,5 +1,7 @@
-// The common action space (DESIGN.md): end-effector delta position (3, m), delta rotation (3, axis-angle, rad) and
-// gripper (1; 0 = open, 1 = closed) at 20 Hz; and the joint-space alternative. Validation names the bad component.
+// The common action space (DESIGN.md): end-effector delta position (3, m, world frame), delta rotation (3, axis-angle,
+// rad, world frame) and gripper (1; 0 = open, 1 = closed) at 20 Hz; and the joint-space alternative (arm joint targets
+// in rad, then the gripper). Deltas move the controller's end-effector target (env.ts nextTarget), so N actions of
+// 1 cm move the hand N cm. Validation names the bad component.
 export const EE_ACTION_NAMES = ['dx', 'dy', 'dz', 'drx', 'dry', 'drz', 'gripper'] as const;
 export const EE_ACTION_DIM = 7;
 
