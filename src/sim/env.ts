@@ -111,6 +111,7 @@ export class Env {
   private eeTarget: { pos: [number, number, number]; quat: [number, number, number, number] } = { pos: [0, 0, 0], quat: [1, 0, 0, 0] };
   private lastIk = { posError: 0, rotError: 0 };
   private readonly servos: PositionServos;
+  private lastQ: number[] | null = null;
   private readonly actionBounds: { lower: number[]; upper: number[] };
 
   private constructor(private readonly mj: MainModule, config: EnvConfig, readonly hooks: TaskHooks) {
@@ -191,6 +192,7 @@ export class Env {
       qpos.set([p[0], p[1], p[2], Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)], a);
     });
     mj.mj_forward(m, d);
+    this.lastQ = null;
     this.servos.command(d, e.home); // hold the home posture against gravity from the first step
     for (let i = 0; i < 50; i++) mj.mj_step(m, d); // let objects settle on the table
     this.stepCount = 0;
@@ -234,7 +236,9 @@ export class Env {
       this.eeTarget = nextTarget(this.eeTarget, this.eePose(), a);
       const sol = this.ik.solve(d, this.eeTarget.pos, this.eeTarget.quat);
       this.lastIk = { posError: sol.posError, rotError: sol.rotError };
-      this.servos.command(d, sol.q);
+      const prev = this.lastQ ?? sol.q;
+      this.servos.command(d, sol.q, sol.q.map((v, i) => (v - prev[i]!) * this.config.controlHz));
+      this.lastQ = sol.q;
     } else {
       this.servos.command(d, a.subarray(0, n));
     }

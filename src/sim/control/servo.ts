@@ -9,6 +9,7 @@ export interface ServoArm { actuators: number[]; dofs: number[] }
 
 export class PositionServos {
   private readonly kp: number[];
+  private readonly kv: number[];
   private readonly lo: number[];
   private readonly hi: number[];
 
@@ -26,17 +27,22 @@ export class PositionServos {
       }
       return kp;
     });
+    this.kv = arm.actuators.map((a) => -bias[B * a + 2]!);
     this.lo = arm.actuators.map((a) => (limited(a) ? range[2 * a]! : -Infinity));
     this.hi = arm.actuators.map((a) => (limited(a) ? range[2 * a + 1]! : Infinity));
   }
 
-  /** Writes ctrl for the arm actuators so that the joints settle at `q` (clamped to the actuators' ctrlrange). */
-  command(d: MjData, q: ArrayLike<number>): void {
+  /**
+   * Writes ctrl for the arm actuators so that the joints settle at `q` (clamped to the actuators' ctrlrange). With
+   * `qdot`, the joints' intended velocity, the servo's damping (kv, which pulls toward zero speed) is fed forward too,
+   * so a moving target is not trailed by kv qdot / kp (several centimetres on the WidowX at 0.2 m/s).
+   */
+  command(d: MjData, q: ArrayLike<number>, qdot?: ArrayLike<number>): void {
     const ctrl = d.ctrl as Float64Array, bias = d.qfrc_bias as Float64Array, gc = d.qfrc_gravcomp as Float64Array;
     this.arm.actuators.forEach((a, i) => {
       const dof = this.arm.dofs[i]!;
       const tau = bias[dof]! - gc[dof]!;
-      ctrl[a] = Math.min(this.hi[i]!, Math.max(this.lo[i]!, q[i]! + tau / this.kp[i]!));
+      ctrl[a] = Math.min(this.hi[i]!, Math.max(this.lo[i]!, q[i]! + (tau + this.kv[i]! * (qdot?.[i] ?? 0)) / this.kp[i]!));
     });
   }
 }
