@@ -57,7 +57,8 @@ export class DiffIk {
       const er = rotationError(quat, cur);
       posError = Math.hypot(...ep);
       rotError = Math.hypot(...er);
-      if (posError < 2e-4 && rotError < 2e-3) break; // the next control step re-solves from the measured state
+      // at the target: done, unless a redundant arm still has posture to recover in the null space
+      if (posError < 2e-4 && rotError < 2e-3 && (n <= 6 || q.every((qi, i) => Math.abs(arm.home[i]! - qi) < 1e-3))) break;
       mj.mj_jacSite(model, d, this.jacp, this.jacr, arm.siteId);
       const jp = this.jacp.GetView() as Float64Array, jr = this.jacr.GetView() as Float64Array;
       const nv = model.nv;
