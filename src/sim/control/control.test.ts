@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mujoco, compileMjcf, idOf, type MainModule, type MjModel, type MjData } from '../mujoco.ts';
 import { assembleWorld, eeSiteName } from '../world.ts';
-import { embodiment } from '../embodiments/index.ts';
+import { embodiment, type EmbodimentInput } from '../embodiments/index.ts';
 import { ownArmMjcf } from '../embodiments/own-arm.ts';
 import { Env, MAX_TARGET_LEAD, nextTarget } from '../env.ts';
 import { DiffIk } from './diff-ik.ts';
@@ -101,7 +101,7 @@ describe('common action space on arms of other shapes', () => {
   // A 5-DoF arm (yaw, shoulder, elbow, wrist pitch, wrist roll; like many low-cost arms): it can put the tool anywhere
   // in its workspace but not in every orientation, so orientation is best effort and position must not suffer.
   const Z: [number, number, number] = [0, 0, 1], Y: [number, number, number] = [0, 1, 0];
-  const kara5 = {
+  const kara5: EmbodimentInput = {
     id: 'kara5', maker: 'test: a 5-DoF arm',
     mjcf: { xml: ownArmMjcf({ id: 'kara5', baseHeight: 0.1, color: [0.3, 0.7, 0.3], links: [
       { pos: [0, 0, 0], axis: Z, range: [-3.1, 3.1], length: 0.08, radius: 0.045, kp: 300 },
