@@ -36,6 +36,7 @@ const files = new Map([...world.files].map(([p, d]) => [p, legacy(String(d))] as
 const model = compileMjcf(mj, legacy(world.xml), files);
 const data = new mj.MjData(model);
 const nativeRuns: number[] = [], wasmRuns: number[] = [];
+for (let i = 0; i < 2000; i++) mj.mj_step(model, data); // warm-up (JIT, wasm tiers)
 for (let r = 0; r < reps; r++) {
   const out = spawnSync('mujoco-testspeed', [join(dir, 'world.xml'), String(steps), '1', '0'], { encoding: 'utf8' });
   const m = out.stdout.match(/Steps per second\s*:\s*([\d.]+)/);
@@ -70,11 +71,15 @@ for (const [id, mode] of [['kara6', 'ee'], ['kara7', 'ee'], ['widowx250', 'ee'],
   env.dispose();
 }
 
-console.log(`(a) raw physics, ${steps} steps x ${reps} repetitions, medians (same MJCF: kara6 + table + cube, dt 0.002)`);
-console.log(`    native MuJoCo 2.2.2 (mujoco-testspeed): ${median(nativeRuns).toFixed(0)} steps/s`);
-console.log(`    @mujoco/mujoco 3.14 (WebAssembly):      ${median(wasmRuns).toFixed(0)} steps/s`);
-console.log(`    ratio wasm / native:                    ${(median(wasmRuns) / median(nativeRuns)).toFixed(2)}`);
-console.log('(b) Env.step vs the raw mj_step calls inside it (25 substeps per 20 Hz control step), medians');
-for (const [k, v] of Object.entries(overhead)) {
-  console.log(`    ${k.padEnd(18)} env ${v.env.toFixed(3)} ms/step, raw ${v.raw.toFixed(3)} ms, overhead ${(100 * (v.ratio - 1)).toFixed(1)}% (median of per-batch ratios)`);
-}
+const table = (head: string[], rows: string[][]) => {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ')} |`;
+  console.log([line(head), `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : `${'-'.repeat(n + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n'));
+};
+console.log(`\n(a) raw physics: ${steps} steps x ${reps} repetitions, interleaved, medians (same MJCF: kara6 + table + cube, dt 0.002)\n`);
+table(['engine', 'steps/s', 'vs native'], [
+  ['native MuJoCo 2.2.2 (mujoco-testspeed, Debian)', median(nativeRuns).toFixed(0), '1.00'],
+  ['@mujoco/mujoco 3.14 (WebAssembly, this process)', median(wasmRuns).toFixed(0), (median(wasmRuns) / median(nativeRuns)).toFixed(2)],
+]);
+console.log(`\n(b) Env.step (cameras off) vs the raw mj_step calls inside it (25 substeps per 20 Hz step); medians of ${15 * reps} alternating batches\n`);
+table(['embodiment (action mode)', 'Env.step ms', 'raw ms', 'overhead'], Object.entries(overhead).map(([k, v]) => [k, v.env.toFixed(3), v.raw.toFixed(3), `${(100 * (v.ratio - 1)).toFixed(1)}%`]));

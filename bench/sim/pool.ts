@@ -24,6 +24,7 @@ for (let r = 0; r < reps; r++) {
   }
 }
 for (const pool of pools.values()) await pool.close();
-console.log(`env steps/s with 2 cameras at 96x96 rendered every step (kara6, random actions, ${episodes} episodes x ${steps} steps, median of ${reps})`);
-for (const [n, r] of rates) console.log(`    ${n} worker${n > 1 ? 's' : ' '}: ${median(r).toFixed(0)} steps/s`);
-if (cores > 1) console.log(`    speed-up with ${cores} workers: ${(median(rates.get(cores)!) / median(rates.get(1)!)).toFixed(2)}x`);
+console.log(`\nenv steps/s with 2 cameras at 96x96 rendered every step (kara6, random actions, ${episodes} episodes x ${steps} steps, median of ${reps})\n`);
+console.log('| workers | env steps/s | speed-up |\n|---:|---:|---:|');
+const base = median(rates.get(1)!);
+for (const [n, r] of rates) console.log(`| ${n} | ${median(r).toFixed(0)} | ${(median(r) / base).toFixed(2)}x |`);
