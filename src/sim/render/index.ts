@@ -9,6 +9,7 @@ import { cameraNames, freeCameraPose, modelCameraPose, resolveCamera, type Camer
 import { createLightSet, setSurface, updateLights, type LightSet } from './lighting.ts';
 import { drawTriangles, type Projection, type Target, type Verts } from './raster.ts';
 import { buildGeomMeshes, pickLod, type GeomMesh } from './scene.ts';
+import { loadSkybox, sampleSkybox, type Texture } from './texture.ts';
 
 export type { CameraPose, CameraSpec, FreeCamera } from './camera.ts';
 export { lookAtMatrix } from './camera.ts';
@@ -20,8 +21,11 @@ const OptionsSchema = z.object({
   height: z.number().int().positive().max(16384),
   /** Geom groups drawn (MuJoCo shows 0, 1, 2 by default; 3-5 are usually collision geoms). */
   geomGroups: z.array(z.number().int().min(0).max(5)).default([0, 1, 2]),
-  /** Background colour, RGB in 0..1. */
-  background: z.tuple([unit, unit, unit]).default([0, 0, 0]),
+  /**
+   * Background colour, RGB in 0..1. Default: the model's skybox texture when it has one (as MuJoCo draws
+   * it), black otherwise.
+   */
+  background: z.tuple([unit, unit, unit]).optional(),
   /** Finest segment count around spheres, capsules, cylinders, ellipsoids (default 48). */
   segments: z.number().int().min(8).max(256).default(48),
   /**
@@ -34,6 +38,11 @@ const OptionsSchema = z.object({
   /** Near / far clipping distances in metres; default MuJoCo's visual/map znear / zfar times the model extent. */
   near: z.number().positive().optional(),
   far: z.number().positive().optional(),
+  /**
+   * Per-pixel textures: 2-D textures on planes (e.g. checker floors) and the skybox. false = the average
+   * texture colour everywhere and a plain background (faster on textured scenes).
+   */
+  textures: z.boolean().default(true),
   /** Skip back faces (geoms are closed; planes are one-sided as in MuJoCo). */
   cullBackfaces: z.boolean().default(true),
 }).strict();
@@ -63,12 +72,17 @@ export class Renderer {
   private readonly idx: Uint32Array;
   private readonly lpos: Float32Array;
   private readonly lnrm: Float32Array;
+  private readonly uv: Float32Array;
   private readonly verts: Verts;
   private readonly surface = new Float64Array(6);
   private readonly lights: LightSet;
   private readonly cull: boolean;
   private readonly lodPixels: number;
   private readonly bg: [number, number, number];
+  /** Skybox faces, and the background they give for the camera rotation and focal length in skyKey. */
+  private readonly sky: Texture[] | null;
+  private readonly skyImage: Uint8Array | null;
+  private readonly skyKey = new Float64Array(10).fill(NaN);
   private readonly invz: Float32Array;
   private readonly proj: Projection = { f: 1, cx: 0, cy: 0, near: 0.01 };
   private readonly cp = new Float64Array(3);
@@ -95,7 +109,10 @@ export class Renderer {
     if (!(this.near < this.far)) throw new Error(`render: near (${this.near}) must be less than far (${this.far})`);
     this.cull = o.cullBackfaces;
     this.lodPixels = o.lodPixels;
-    this.bg = [o.background[0] * 255, o.background[1] * 255, o.background[2] * 255];
+    const bg = o.background ?? [0, 0, 0];
+    this.bg = [bg[0] * 255, bg[1] * 255, bg[2] * 255];
+    this.sky = o.background === undefined && o.textures ? loadSkybox(model) : null;
+    this.skyImage = this.sky ? new Uint8Array(3 * o.width * o.height) : null;
     this.names = cameraNames(model);
     this.orthographic = orthographicCameras(model);
     const res = Math.max(o.width, o.height);
@@ -104,11 +121,13 @@ export class Renderer {
       segments: o.segments,
       meshGrid: o.meshGrid ?? Math.max(24, Math.round(res / 3)),
       planeExtent: this.far,
+      textures: o.textures,
     });
     this.geoms = built.geoms;
     this.idx = built.idx;
     this.lpos = built.pos;
     this.lnrm = built.nrm;
+    this.uv = built.uv;
     const nv = this.lpos.length;
     this.verts = {
       cpos: new Float32Array(nv), cnrm: new Float32Array(nv), scr: new Float32Array(nv), col: new Float32Array(nv),
@@ -158,7 +177,8 @@ export class Renderer {
 
     const bg = this.bg, pix = t.rgb, zb = this.invz, zfar = Math.fround(1 / this.far);
     zb.fill(zfar);
-    if (bg[0] === bg[1] && bg[1] === bg[2]) pix.fill(bg[0]);
+    if (this.skyImage) pix.set(this.skyBackground(p.f));
+    else if (bg[0] === bg[1] && bg[1] === bg[2]) pix.fill(bg[0]);
     else for (let i = 0; i < 3 * n; i += 3) { pix[i] = bg[0]; pix[i + 1] = bg[1]; pix[i + 2] = bg[2]; }
 
     updateLights(this.model, data, this.cp, this.cm, this.lights);
@@ -194,6 +214,35 @@ export class Renderer {
     if (this.orthographic[id]) throw new Error(`render: camera ${this.names[id] || id} is orthographic, which the renderer does not support`);
     return fovy;
   }
+
+  /**
+   * The skybox seen by the current camera (rotation this.cm, focal length f), recomputed only when those
+   * change: a fixed camera pays one copy per frame. Unlit, at infinity (only directions matter), from the mip
+   * level whose texels best match the pixels at the centre of a face.
+   */
+  private skyBackground(f: number): Uint8Array {
+    const img = this.skyImage!, key = this.skyKey, cm = this.cm;
+    let same = key[9] === f;
+    for (let k = 0; k < 9 && same; k++) same = key[k] === cm[k];
+    if (same) return img;
+    for (let k = 0; k < 9; k++) key[k] = cm[k]!;
+    key[9] = f;
+    const faces = this.sky!, W = this.width, H = this.height, cx = W / 2, cy = H / 2, c = this.skyTexel;
+    const level = Math.max(0, Math.round(Math.log2(faces[0]!.levels[0]!.w / (2 * f))));
+    for (let j = 0; j < H; j++) {
+      const y = -(j + 0.5 - cy) / f;
+      for (let i = 0; i < W; i++) {
+        const x = (i + 0.5 - cx) / f;
+        sampleSkybox(faces,
+          cm[0]! * x + cm[1]! * y - cm[2]!, cm[3]! * x + cm[4]! * y - cm[5]!, cm[6]! * x + cm[7]! * y - cm[8]!, level, c);
+        const k = 3 * (j * W + i);
+        img[k] = Math.round(255 * c[0]!); img[k + 1] = Math.round(255 * c[1]!); img[k + 2] = Math.round(255 * c[2]!);
+      }
+    }
+    return img;
+  }
+
+  private readonly skyTexel = new Float64Array(3);
 
   private targetFor(rgb: Uint8Array): Target {
     if (this.target && this.targetRgb === rgb) return this.target;
@@ -256,7 +305,7 @@ export class Renderer {
         }
       }
       setSurface(this.surface, r, gg, b, g.specular, g.shininess, g.emission);
-      drawTriangles(t, p, this.cull, this.idx, lod.i0, lod.i1, v, this.lights, this.surface);
+      drawTriangles(t, p, this.cull, this.idx, lod.i0, lod.i1, v, this.lights, this.surface, g.texture, this.uv);
     }
   }
 }

@@ -284,6 +284,67 @@ describe('colour and lighting', () => {
     expect(os.rgb[3 * (2 * 64 + 2)]).toBe(0);
   });
 
+  it('samples a plane\'s 2-D texture with MuJoCo\'s texture-coordinate mapping; textures: false uses its average', () => {
+    // Checker texture, 2x2 squares (rgb1 top-left and bottom-right of the image), repeated once per 2 m
+    // (texuniform, texrepeat 1): MuJoCo's texgen s = 0.5 x - 0.5, t = -0.5 y - 0.5, so the square
+    // around (-0.5, 0.5) is rgb1 (red), (0.5, 0.5) rgb2 (blue), (0.5, -0.5) red again.
+    const { m, d } = load(`<mujoco>
+      <visual><headlight active="0"/></visual>
+      <asset><texture name="chk" type="2d" builtin="checker" rgb1="1 0 0" rgb2="0 0 1" width="64" height="64"/>
+        <material name="floor" texture="chk" texuniform="true" texrepeat="1 1" specular="0"/></asset>
+      <worldbody><light directional="true" pos="0 0 2" dir="0 0 -1" diffuse="0.6 0.6 0.6" ambient="0.2 0.2 0.2" specular="0 0 0"/>
+        <camera name="down" pos="0 0 3" xyaxes="1 0 0 0 1 0" fovy="40"/>
+        <geom type="plane" size="0 0 0.1" material="floor"/></worldbody></mujoco>`);
+    const W = 120, H = 120, f = H / 2 / Math.tan((20 * Math.PI) / 180);
+    const r = new Renderer(m, { width: W, height: H });
+    const o = r.render(d, 'down');
+    snap('texture', r, o);
+    const at = (out: RenderOutput, x: number, y: number) => {
+      const k = Math.floor(H / 2 - (f * y) / 3) * W + Math.floor(W / 2 + (f * x) / 3);
+      return [out.rgb[3 * k]!, out.rgb[3 * k + 1]!, out.rgb[3 * k + 2]!];
+    };
+    // (ambient 0.2 + diffuse 0.6) x texel
+    expect(at(o, -0.5, 0.5)).toEqual([204, 0, 0]);
+    expect(at(o, 0.5, 0.5)).toEqual([0, 0, 204]);
+    expect(at(o, 0.5, -0.5)).toEqual([204, 0, 0]);
+    expect(at(o, -0.5, -0.5)).toEqual([0, 0, 204]);
+    // far away (grazing view) the mip levels blend the squares to their mean, purple, instead of aliasing
+    const far = r.render(d, { pos: [0, -6, 0.4], lookat: [0, 40, 0], fovy: 40 });
+    snap('texture_far', r, far);
+    const row = Math.floor(H / 2) + 3, k = row * W + W / 2;
+    expect(far.depth[k]).toBeGreaterThan(10);
+    expect(Math.abs(far.rgb[3 * k]! - far.rgb[3 * k + 2]!)).toBeLessThan(20);
+    expect(far.rgb[3 * k]).toBeGreaterThan(60);
+    // without textures: the average colour, (0.5, 0, 0.5) x 0.8
+    const flat = new Renderer(m, { width: W, height: H, textures: false }).render(d, 'down');
+    expect(at(flat, -0.5, 0.5)).toEqual([102, 0, 102]);
+  });
+
+  it('draws the model\'s skybox as the background: sky colour above, ground colour below', () => {
+    // MuJoCo's gradient skybox is rgb1 at the zenith and rgb2 at the nadir
+    const { m, d } = load(`<mujoco><asset>
+      <texture type="skybox" builtin="gradient" rgb1="0.3 0.5 0.7" rgb2="0 0 0" width="64" height="384"/></asset>
+      <worldbody><geom type="sphere" size="0.1" pos="0 0 -50"/></worldbody></mujoco>`);
+    const W = 41, H = 31; // odd: the centre pixel looks exactly along the optical axis
+    const r = new Renderer(m, { width: W, height: H });
+    const px = (o: RenderOutput, i: number, j: number) => Array.from(o.rgb.subarray(3 * (j * W + i), 3 * (j * W + i) + 3));
+    const up = r.render(d, { pos: [0, 0, 0], lookat: [0, 0, 1], up: [0, 1, 0], fovy: 30 });
+    snap('skybox_up', r, up);
+    [0.3, 0.5, 0.7].forEach((c, k) => expect(Math.abs(px(up, 20, 15)[k]! - 255 * c)).toBeLessThanOrEqual(3));
+    const down = r.render(d, { pos: [0, 0, -45], lookat: [0, 0, -50], up: [0, 1, 0], fovy: 30 });
+    expect(down.depth[15 * W + 20]).toBeCloseTo(4.9, 2); // the sphere 5 m below
+    expect(Math.max(...px(down, 1, 1))).toBeLessThan(25); // around it, nearly black ground
+    // looking at the horizon: brighter above than below, in every direction; depth stays `far`
+    for (const dir of [[1, 0, 0], [0, 1, 0], [-1, 0, 0], [0, -1, 0]]) {
+      const o = r.render(d, { pos: [0, 0, 0], lookat: dir as [number, number, number], fovy: 60 });
+      expect(px(o, 20, 2)[2]).toBeGreaterThan(px(o, 20, 28)[2]! + 20);
+      expect(o.depth[2 * W + 20]).toBe(Math.fround(r.far));
+    }
+    // an explicit background replaces the skybox
+    const plain = new Renderer(m, { width: W, height: H, background: [0, 1, 0] }).render(d, { pos: [0, 0, 0], lookat: [1, 0, 0] });
+    expect(px(plain, 20, 2)).toEqual([0, 255, 0]);
+  });
+
   it('skips hidden groups and transparent geoms; shows a group when asked', () => {
     const { m, d } = load(lit(`
       <geom type="box" pos="-0.4 0 0" size="0.2 0.2 0.1" group="3" rgba="1 1 1 1"/>

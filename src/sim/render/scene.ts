@@ -1,9 +1,11 @@
 // Builds the renderer's static scene from an MjModel: local-frame triangle meshes per visible geom
 // (round primitives at several levels of detail, mesh assets decimated), packed into shared typed
-// arrays, plus per-geom material constants (material id, average texture colour, specular, shininess,
-// emission) and the per-frame choice of level of detail.
+// arrays, plus per-geom material constants (material id, average texture colour or, on planes, the
+// texture itself with per-vertex texture coordinates, specular, shininess, emission) and the per-frame
+// choice of level of detail.
 
 import type { MjModel } from '@mujoco/mujoco';
+import { load2d, planeTexScale, type Texture } from './texture.ts';
 import { box, capsule, clusterDecimate, cylinder, ellipsoid, fromTriangles, plane, sphere, type TriMesh } from './tessellate.ts';
 
 /** MuJoCo geom types (mjtGeom). */
@@ -22,8 +24,10 @@ export interface GeomMesh {
   /** Bounding-sphere radius about the geom origin. */
   radius: number;
   matId: number;
-  /** Average colour of the material's RGB texture (1, 1, 1 without one): multiplies the rgba. */
+  /** Average colour of the material's RGB texture (1, 1, 1 without one or when `texture` is set): multiplies the rgba. */
   tex: [number, number, number];
+  /** The material's 2-D texture, sampled per pixel (planes only; texture coordinates in BuiltScene.uv). */
+  texture: Texture | null;
   specular: number; shininess: number; emission: number;
 }
 
@@ -33,21 +37,39 @@ export interface SceneBuildOptions {
   segments: number;
   meshGrid: number;
   planeExtent: number;
+  /** Sample 2-D textures on planes per pixel (else their average colour). */
+  textures: boolean;
 }
 
 export interface BuiltScene {
   geoms: GeomMesh[];
   pos: Float32Array;
   nrm: Float32Array;
+  /** Texture coordinates, 2 per vertex (0 for vertices of untextured geoms). */
+  uv: Float32Array;
   idx: Uint32Array;
 }
 
 /** mjTEXROLE_RGB: the slot of a material's colour texture in mat_texid (mjNTEXROLE per material). */
 const TEXROLE_RGB = 1, NTEXROLE = 10;
 
+function rgbTexture(model: MjModel, matId: number): number {
+  if (matId < 0) return -1;
+  return (model.mat_texid as Int32Array)[NTEXROLE * matId + TEXROLE_RGB] ?? -1;
+}
+
+/** mat_texuniform (a bool array the wasm binding cannot read in 3.14: then every material counts as uniform). */
+function texUniform(model: MjModel): (matId: number) => boolean {
+  try {
+    const u = Array.from(model.mat_texuniform as ArrayLike<number>);
+    return (m) => !!u[m];
+  } catch {
+    return () => true;
+  }
+}
+
 function textureAverage(model: MjModel, matId: number): [number, number, number] {
-  if (matId < 0) return [1, 1, 1];
-  const texid = (model.mat_texid as Int32Array)[NTEXROLE * matId + TEXROLE_RGB]!;
+  const texid = rgbTexture(model, matId);
   if (texid === undefined || texid < 0) return [1, 1, 1];
   const data = model.tex_data as Uint8Array, adr = (model.tex_adr as Int32Array)[texid]!;
   const nc = (model.tex_nchannel as Int32Array)[texid]!;
@@ -73,7 +95,9 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
   const spec = model.mat_specular as Float32Array, shin = model.mat_shininess as Float32Array, emis = model.mat_emission as Float32Array;
   const cell = Math.max(model.stat.extent, 1e-3) / 8;
   const meshCache = new Map<number, TriMesh>();
-  const parts: { g: GeomMesh; ms: TriMesh[] }[] = [];
+  const parts: { g: GeomMesh; ms: TriMesh[]; scl: [number, number] }[] = [];
+  const uniform = texUniform(model), repeat = model.mat_texrepeat as Float32Array;
+  const texCache = new Map<number, Texture | null>();
   const segs: number[] = [];
   for (let n = 8; n < o.segments; n = Math.round(n * 1.5 / 4) * 4) segs.push(n);
   segs.push(o.segments);
@@ -100,28 +124,44 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
     }
     if (ms.length === 0 || ms[0]!.idx.length === 0) continue;
     const mat = matid[i]!;
+    // 2-D textures on planes are sampled per pixel (floors); elsewhere their average colour is used.
+    let texture: Texture | null = null, scl: [number, number] = [0, 0];
+    const texid = rgbTexture(model, mat);
+    if (o.textures && t === GEOM.PLANE && texid >= 0) {
+      if (!texCache.has(texid)) texCache.set(texid, load2d(model, texid));
+      texture = texCache.get(texid) ?? null;
+      const u = uniform(mat);
+      scl = [planeTexScale(repeat[2 * mat]!, s0, u), planeTexScale(repeat[2 * mat + 1]!, s1, u)];
+    }
     parts.push({
-      ms,
+      ms, scl,
       g: {
-        id: i, type: t, lods: [], curve, radius: Math.max(...ms.map((m) => m.radius)), matId: mat, tex: textureAverage(model, mat),
+        id: i, type: t, lods: [], curve, radius: Math.max(...ms.map((m) => m.radius)), matId: mat,
+        tex: texture ? [1, 1, 1] : textureAverage(model, mat), texture,
         specular: mat >= 0 ? spec[mat]! : 0.5, shininess: mat >= 0 ? shin[mat]! : 0.5, emission: mat >= 0 ? emis[mat]! : 0,
       },
     });
   }
   let nv = 0, ni = 0;
   for (const { ms } of parts) for (const m of ms) { nv += m.pos.length / 3; ni += m.idx.length; }
-  const pos = new Float32Array(3 * nv), nrm = new Float32Array(3 * nv), idx = new Uint32Array(ni);
+  const pos = new Float32Array(3 * nv), nrm = new Float32Array(3 * nv), uv = new Float32Array(2 * nv), idx = new Uint32Array(ni);
   let v = 0, k = 0;
-  for (const { g, ms } of parts) {
+  for (const { g, ms, scl } of parts) {
     ms.forEach((m, l) => {
       const n = m.pos.length / 3;
       pos.set(m.pos, 3 * v); nrm.set(m.nrm, 3 * v);
+      if (g.texture) {
+        for (let j = 0; j < n; j++) {
+          uv[2 * (v + j)] = 0.5 * scl[0] * m.pos[3 * j]! - 0.5;
+          uv[2 * (v + j) + 1] = -0.5 * scl[1] * m.pos[3 * j + 1]! - 0.5;
+        }
+      }
       for (let j = 0; j < m.idx.length; j++) idx[k + j] = m.idx[j]! + v;
       g.lods.push({ seg: g.curve > 0 ? segs[l]! : 0, v0: v, v1: v + n, i0: k, i1: k + m.idx.length });
       v += n; k += m.idx.length;
     });
   }
-  return { geoms: parts.map((p) => p.g), pos, nrm, idx };
+  return { geoms: parts.map((p) => p.g), pos, nrm, uv, idx };
 }
 
 /**
