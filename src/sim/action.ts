@@ -19,12 +19,15 @@ export class ActionError extends Error {
  * counted. Returns the (possibly clamped) copy and how many components were clamped.
  */
 export function checkAction(action: ArrayLike<number>, mode: ActionMode, dim: number, bounds: { lower: number[]; upper: number[] }, clamp: boolean): { action: Float64Array; clamped: number } {
+  if (action === null || typeof action !== 'object' || typeof action.length !== 'number') throw new ActionError(`action must be an array of ${dim} numbers, got ${action === null ? 'null' : typeof action}`);
   if (action.length !== dim) throw new ActionError(`action has ${action.length} components; the ${mode} action space of this embodiment has ${dim}`);
   const out = Float64Array.from(action);
   let clamped = 0;
   for (let i = 0; i < dim; i++) {
     const v = out[i]!;
     const name = mode === 'ee' ? EE_ACTION_NAMES[i] : i < dim - 1 ? `joint ${i}` : 'gripper';
+    const raw: unknown = action[i];
+    if (typeof raw !== 'number') throw new ActionError(`action[${i}] (${name}) is ${raw === undefined ? 'undefined' : `a ${typeof raw} (${JSON.stringify(raw)})`}; actions must be numbers`);
     if (!Number.isFinite(v)) throw new ActionError(`action[${i}] (${name}) is ${v}; actions must be finite`);
     const lo = bounds.lower[i]!, hi = bounds.upper[i]!;
     if (v < lo || v > hi) {

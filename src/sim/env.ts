@@ -123,39 +123,52 @@ export class Env {
     });
     this.model = compileMjcf(mj, world.xml, world.files);
     this.data = new mj.MjData(this.model);
-    this.objectNames = world.objectNames;
-    this.trackedNames = [...world.objectNames, ...config.trackBodies];
-    const m = this.model, e = this.embodiment;
-    const jid = (n: string) => idOf(mj, m, 'joint', n);
-    const armJ = e.armJoints.map(jid);
-    const range = m.jnt_range as Float64Array;
-    const sensorAdr = m.sensor_adr as Int32Array;
-    this.ids = {
-      ee: idOf(mj, m, 'site', eeSiteName(this.embodiment)),
-      armQpos: armJ.map((j) => (m.jnt_qposadr as Int32Array)[j]!),
-      armDof: armJ.map((j) => (m.jnt_dofadr as Int32Array)[j]!),
-      armAct: e.armActuators.map((a) => idOf(mj, m, 'actuator', a)),
-      lower: armJ.map((j) => range[2 * j]!),
-      upper: armJ.map((j) => range[2 * j + 1]!),
-      gripperAct: idOf(mj, m, 'actuator', e.gripper.actuator),
-      gripperQpos: (m.jnt_qposadr as Int32Array)[jid(e.gripper.joints[0]!)]!,
-      objBody: this.trackedNames.map((n) => idOf(mj, m, 'body', n)),
-      fingerBody: e.gripper.fingerBodies.map((b) => idOf(mj, m, 'body', b)),
-      objQpos: this.objectNames.map((n) => (m.jnt_qposadr as Int32Array)[jid(`${n}/free`)]!),
-      sensor: Object.fromEntries(['wrist_force', 'wrist_torque', 'touch_left', 'touch_right'].map((n) => [n, sensorAdr[idOf(mj, m, 'sensor', n)]!])),
-      cams: [CAMERAS.scene, CAMERAS.wrist].map((c) => idOf(mj, m, 'camera', c)),
-    };
-    this.substeps = Math.max(1, Math.round(1 / config.controlHz / (m.opt.timestep as number)));
-    this.ik = new DiffIk(mj, m, {
-      siteId: this.ids.ee, qposAdr: this.ids.armQpos, dofAdr: this.ids.armDof, lower: this.ids.lower, upper: this.ids.upper,
-      home: e.home, orientationWeight: e.orientationWeight,
-    });
-    this.servos = new PositionServos(mj, m, { actuators: this.ids.armAct, dofs: this.ids.armDof });
-    const P = EE_ACTION_LIMITS.pos, R = EE_ACTION_LIMITS.rot;
-    this.actionBounds = config.actionMode === 'ee'
-      ? { lower: [-P, -P, -P, -R, -R, -R, 0], upper: [P, P, P, R, R, R, 1] }
-      : { lower: [...this.ids.lower, 0], upper: [...this.ids.upper, 1] };
-    this.renderer = config.width > 0 && config.height > 0 ? new Renderer(mj, m, { width: config.width, height: config.height }) : null;
+    let ik: DiffIk | undefined;
+    try {
+      this.objectNames = world.objectNames;
+      this.trackedNames = [...world.objectNames, ...config.trackBodies];
+      const m = this.model, e = this.embodiment;
+      const jid = (n: string) => idOf(mj, m, 'joint', n);
+      const armJ = e.armJoints.map(jid);
+      const range = m.jnt_range as Float64Array;
+      const sensorAdr = m.sensor_adr as Int32Array;
+      this.ids = {
+        ee: idOf(mj, m, 'site', eeSiteName(this.embodiment)),
+        armQpos: armJ.map((j) => (m.jnt_qposadr as Int32Array)[j]!),
+        armDof: armJ.map((j) => (m.jnt_dofadr as Int32Array)[j]!),
+        armAct: e.armActuators.map((a) => idOf(mj, m, 'actuator', a)),
+        lower: armJ.map((j) => range[2 * j]!),
+        upper: armJ.map((j) => range[2 * j + 1]!),
+        gripperAct: idOf(mj, m, 'actuator', e.gripper.actuator),
+        gripperQpos: (m.jnt_qposadr as Int32Array)[jid(e.gripper.joints[0]!)]!,
+        objBody: this.trackedNames.map((n) => idOf(mj, m, 'body', n)),
+        fingerBody: e.gripper.fingerBodies.map((b) => idOf(mj, m, 'body', b)),
+        objQpos: this.objectNames.map((n) => (m.jnt_qposadr as Int32Array)[jid(`${n}/free`)]!),
+        sensor: Object.fromEntries(['wrist_force', 'wrist_torque', 'touch_left', 'touch_right'].map((n) => [n, sensorAdr[idOf(mj, m, 'sensor', n)]!])),
+        cams: [CAMERAS.scene, CAMERAS.wrist].map((c) => idOf(mj, m, 'camera', c)),
+      };
+      const dt = m.opt.timestep as number;
+      this.substeps = Math.round(1 / config.controlHz / dt);
+      if (this.substeps < 1 || Math.abs(this.substeps * dt * config.controlHz - 1) > 1e-6) {
+        throw new Error(`env config: controlHz ${config.controlHz} does not divide the physics rate ${+(1 / dt).toFixed(6)} Hz; use a rate whose period is a whole number of ${dt} s physics steps (e.g. 10, 20, 25, 50)`);
+      }
+      this.ik = ik = new DiffIk(mj, m, {
+        siteId: this.ids.ee, qposAdr: this.ids.armQpos, dofAdr: this.ids.armDof, lower: this.ids.lower, upper: this.ids.upper,
+        home: e.home, orientationWeight: e.orientationWeight,
+      });
+      this.servos = new PositionServos(mj, m, { actuators: this.ids.armAct, dofs: this.ids.armDof });
+      const P = EE_ACTION_LIMITS.pos, R = EE_ACTION_LIMITS.rot;
+      this.actionBounds = config.actionMode === 'ee'
+        ? { lower: [-P, -P, -P, -R, -R, -R, 0], upper: [P, P, P, R, R, R, 1] }
+        : { lower: [...this.ids.lower, 0], upper: [...this.ids.upper, 1] };
+      this.renderer = config.width > 0 && config.height > 0 ? new Renderer(mj, m, { width: config.width, height: config.height }) : null;
+    } catch (err) {
+      // a bad name in the description or the task's config: free what was built (the wasm heap is not GC'd)
+      ik?.dispose();
+      this.data.delete();
+      this.model.delete();
+      throw err;
+    }
   }
 
   /** Builds an env (loads MuJoCo on first use). Config is validated; unknown keys are rejected. */
@@ -170,6 +183,8 @@ export class Env {
 
   /** Puts the world in its seeded initial state and returns the first observation. */
   reset(seed: number): { observation: Observation; privileged: PrivilegedState } {
+    this.assertLive('reset');
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`reset: seed must be a non-negative integer, got ${seed}`);
     const { mj, model: m, data: d, ids, embodiment: e } = this;
     mj.mj_resetData(m, d);
     const rng = seededRandom(seed);
@@ -225,6 +240,7 @@ export class Env {
 
   /** Applies one action for one control period. Invalid actions throw before anything changes. */
   step(action: ArrayLike<number>): StepResult {
+    this.assertLive('step');
     const { mj, model: m, data: d, ids, embodiment: e, config } = this;
     if (this.diverged) throw new SimulationError(`${this.diverged}; call reset() before stepping again`);
     const n = e.armJoints.length;
@@ -347,9 +363,15 @@ export class Env {
     return this.trackedNames.filter((_, i) => touching.get(i) === 3);
   }
 
+  private disposed = false;
+  private assertLive(what: string): void {
+    if (this.disposed) throw new Error(`Env.${what}: this env was disposed`);
+  }
 
-
+  /** Frees the simulator's memory (wasm heap); safe to call more than once. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.renderer?.dispose();
     this.ik.dispose();
     this.data.delete();

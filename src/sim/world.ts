@@ -16,7 +16,10 @@ export const ObjectSpec = z.object({
   rgba: z.tuple([z.number(), z.number(), z.number(), z.number()]).default([0.8, 0.2, 0.2, 1]),
   mass: z.number().positive().default(0.05),
   friction: z.number().positive().default(1.2),
-}).strict();
+}).strict().refine((o) => o.size.length === { box: 3, cylinder: 2, sphere: 1 }[o.shape], {
+  message: 'size needs 3 values for a box (half-extents), 2 for a cylinder (radius, half-height), 1 for a sphere (radius)',
+  path: ['size'],
+});
 export type ObjectSpec = z.input<typeof ObjectSpec>;
 
 /** A world: the arm, primitive objects, and a task scene's own MJCF (trays, bins, plates, markers...). */
