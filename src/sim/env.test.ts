@@ -40,19 +40,21 @@ describe('Env recovery', () => {
 });
 
 describe('grasp detection', () => {
-  it('privileged.grasped names the cube while it is lifted between the fingers, and not after release', async () => {
-    const env = await Env.create({ embodiment: 'kara6', width: 0, height: 0 });
+  it.each(['kara6', 'kara7', 'widowx250'])('%s: privileged.grasped names the cube while it is lifted between the fingers (both touch pads feel it), not after release', async (id) => {
+    const size = id === 'widowx250' ? 0.015 : 0.02;
+    const env = await Env.create({ embodiment: id, width: 0, height: 0, objects: [{ name: 'cube', shape: 'box', size: [size, size, size] }] });
     const start = env.reset(2);
     expect(start.privileged.grasped).toEqual([]);
     const o = start.privileged.objects.cube!.pos;
-    const seen: { lifted: boolean; grasped: string[] }[] = [];
+    const seen: { lifted: boolean; grasped: string[]; touch: number[] }[] = [];
     const step = env.step.bind(env);
-    env.step = (a) => { const r = step(a); seen.push({ lifted: r.privileged.objects.cube!.pos[2] > o[2] + 0.03, grasped: r.privileged.grasped }); return r; };
+    env.step = (a) => { const r = step(a); seen.push({ lifted: r.privileged.objects.cube!.pos[2] > o[2] + 0.03, grasped: r.privileged.grasped, touch: r.observation.touch }); return r; };
     const r = runPickPlace(env, start, { object: 'cube', goal: [o[0], o[1] + (o[1] > 0 ? -0.1 : 0.1)], restHeight: o[2] });
     expect(r.success).toBe(true);
     const lifted = seen.filter((s) => s.lifted);
     expect(lifted.length).toBeGreaterThan(5);
     expect(lifted.every((s) => s.grasped.includes('cube'))).toBe(true);
+    expect(lifted.every((s) => s.touch[0]! > 0.1 && s.touch[1]! > 0.1)).toBe(true);
     expect(seen.at(-1)!.grasped).toEqual([]);
     env.dispose();
   });

@@ -16,7 +16,7 @@ export const widowx250 = parseEmbodiment({
   endEffector: { body: 'wx250s/gripper_link', pos: [0.105, 0, 0] },
   gripper: {
     actuator: 'gripper', open: 0.037, closed: 0.015, joints: ['left_finger', 'right_finger'],
-    fingerBodies: ['wx250s/left_finger_link', 'wx250s/right_finger_link'], padPos: [[0.042, -0.009, 0], [0.042, 0.009, 0]], padSize: [0.012, 0.006, 0.016],
+    fingerBodies: ['wx250s/left_finger_link', 'wx250s/right_finger_link'], padPos: [[0.032, -0.012, 0], [0.032, 0.012, 0]], padSize: [0.028, 0.008, 0.018],
   },
   wrist: { body: 'wx250s/gripper_link', cameraPos: [0.02, 0, 0.055], cameraLookAt: [0.2, 0, 0], cameraUp: [0, 0, 1], fovy: 80 },
   workspace: { center: [0.3, 0, 0], halfExtent: [0.05, 0.1, 0] },
