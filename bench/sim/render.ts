@@ -1,6 +1,7 @@
 // Benchmark of the CPU renderer (src/sim/render): frames/s on one JS thread, median of repetitions, for
-// a table + arm + 12 objects scene at 96x96 and 224x224, the WidowX 250 (Menagerie meshes), scaling with
-// object count (12 / 50 / 200), and mj_ray per pixel for comparison.
+// a table + arm + 12 objects scene at 96x96 and 224x224, the WidowX 250 (Menagerie meshes, checker floor,
+// skybox; also with textures off), cameras jittered every frame ("~"), scaling with object count
+// (12 / 50 / 200), and mj_ray per pixel for comparison.
 // Run: npx tsx bench/sim/render.ts [--json out.json] [--quick]
 
 import loadMujoco, { type MainModule, type MjData, type MjModel } from '@mujoco/mujoco';
@@ -8,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { median } from '../lib/stats.ts';
-import { Renderer, type RenderOutput } from '../../src/sim/render/index.ts';
+import { Renderer, type RendererOptions, type RenderOutput } from '../../src/sim/render/index.ts';
 import { tableArmScene } from './scenes.ts';
 
 const args = process.argv.slice(2);
@@ -74,19 +75,42 @@ interface Row { scene: string; camera: string; size: string; geoms: number; tria
 const mj = await loadMujoco();
 const rows: Row[] = [];
 const print = (r: Row) => console.log(
-  `${r.scene.padEnd(24)} ${r.camera.padEnd(6)} ${r.size.padEnd(8)} geoms ${String(r.geoms).padStart(4)}  tris ${String(r.triangles).padStart(6)}  ` +
+  `${r.scene.padEnd(26)} ${r.camera.padEnd(7)} ${r.size.padEnd(8)} geoms ${String(r.geoms).padStart(4)}  tris ${String(r.triangles).padStart(6)}  ` +
   `${r.fps.toFixed(0).padStart(6)} frames/s  (min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)})`);
 
 console.log(`renderer benchmark: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, one JS thread, median of ${REPS} x ${REP_SECONDS}s`);
 
-function bench(scene: string, m: MjModel, cams: string[], sizes: number[]): MjData {
+/** A model camera, or a free camera jittered every frame (a moving camera: no cached skybox). */
+type BenchCamera = string | { jitter: string };
+
+function bench(scene: string, m: MjModel, cams: BenchCamera[], sizes: number[], opts: Partial<RendererOptions> = {}): MjData {
   const d = new mj.MjData(m);
   mj.mj_forward(m, d);
   for (const s of sizes) {
-    const r = new Renderer(m, { width: s, height: s });
+    const r = new Renderer(m, { width: s, height: s, ...opts });
     const out: RenderOutput = { rgb: new Uint8Array(s * s * 3), depth: new Float32Array(s * s) };
-    for (const cam of cams) {
-      const res = fps(() => r.render(d, cam, out));
+    for (const c of cams) {
+      let render: () => void, cam: string;
+      if (typeof c === 'string') {
+        cam = c;
+        render = () => r.render(d, c, out);
+      } else {
+        cam = `${c.jitter}~`;
+        const base = r.cameraPose(d, c.jitter);
+        const xmat = [...base.xmat], pos: [number, number, number] = [...base.pos];
+        let k = 0;
+        render = () => {
+          // +-1 cm, +-0.6 degrees about the camera's y axis, different every frame
+          const a = 0.01 * Math.sin(k), e = 0.01 * Math.cos(1.7 * k++);
+          for (let q = 0; q < 3; q++) {
+            pos[q] = base.pos[q]! + e * base.xmat[3 * q]!;
+            xmat[3 * q] = base.xmat[3 * q]! * Math.cos(a) - base.xmat[3 * q + 2]! * Math.sin(a);
+            xmat[3 * q + 2] = base.xmat[3 * q]! * Math.sin(a) + base.xmat[3 * q + 2]! * Math.cos(a);
+          }
+          r.render(d, { pos, xmat, fovy: base.fovy }, out);
+        };
+      }
+      const res = fps(render);
       const row = { scene, camera: cam, size: `${s}x${s}`, geoms: m.ngeom, triangles: r.triangleCount, ...res };
       rows.push(row);
       print(row);
@@ -97,11 +121,14 @@ function bench(scene: string, m: MjModel, cams: string[], sizes: number[]): MjDa
 }
 
 const table = mj.MjModel.from_xml_string(tableArmScene(12));
-const tableData = bench('table+arm+12', table, ['front', 'wrist'], [96, 224]);
+const tableData = bench('table+arm+12', table, ['front', 'wrist', { jitter: 'front' }], [96, 224]);
 
 const wx = loadWidowX(mj);
 let wxData: MjData | null = null;
-if (wx) wxData = bench('widowx250 (meshes)', wx, ['bench'], [96, 224]);
+if (wx) {
+  wxData = bench('widowx250 (meshes)', wx, ['bench', { jitter: 'bench' }], [96, 224]);
+  bench('widowx250, textures off', wx, ['bench'], [96, 224], { textures: false }).delete();
+}
 else console.log(`(WidowX fixture not found at ${WIDOWX}; skipped)`);
 
 for (const n of [50, 200]) {

@@ -83,6 +83,7 @@ export class Renderer {
   private readonly sky: Texture[] | null;
   private readonly skyImage: Uint8Array | null;
   private readonly skyKey = new Float64Array(10).fill(NaN);
+  private skyValid = false;
   private readonly invz: Float32Array;
   private readonly proj: Projection = { f: 1, cx: 0, cy: 0, near: 0.01 };
   private readonly cp = new Float64Array(3);
@@ -177,14 +178,21 @@ export class Renderer {
 
     const bg = this.bg, pix = t.rgb, zb = this.invz, zfar = Math.fround(1 / this.far);
     zb.fill(zfar);
-    if (this.skyImage) pix.set(this.skyBackground(p.f));
-    else if (bg[0] === bg[1] && bg[1] === bg[2]) pix.fill(bg[0]);
+    // Skybox: a camera that keeps its rotation copies a cached image; a moving one (wrist, jitter) samples
+    // the sky only where nothing was drawn, after rasterization.
+    let skyLater = false;
+    if (this.skyImage) {
+      const state = this.skyState(p.f);
+      if (state === 'moved') skyLater = true;
+      else pix.set(state === 'cached' ? this.skyImage : this.skyBackground(p.f, null));
+    } else if (bg[0] === bg[1] && bg[1] === bg[2]) pix.fill(bg[0]);
     else for (let i = 0; i < 3 * n; i += 3) { pix[i] = bg[0]; pix[i + 1] = bg[1]; pix[i + 2] = bg[2]; }
 
     updateLights(this.model, data, this.cp, this.cm, this.lights);
     this.verts.frame = (this.verts.frame + 1) | 0;
     this.drawGeoms(data, t, p);
 
+    if (skyLater) this.skyBackground(p.f, zb);
     const far = this.far;
     for (let i = 0; i < n; i++) { const v = zb[i]!; depth[i] = v === zfar ? far : 1 / v; }
     return res;
@@ -216,30 +224,42 @@ export class Renderer {
   }
 
   /**
-   * The skybox seen by the current camera (rotation this.cm, focal length f), recomputed only when those
-   * change: a fixed camera pays one copy per frame. Unlit, at infinity (only directions matter), from the mip
-   * level whose texels best match the pixels at the centre of a face.
+   * Whether the camera (rotation this.cm, focal length f) is the one the cached sky image was made for
+   * ('cached'), the same as last frame without an image yet ('build'), or another one ('moved').
    */
-  private skyBackground(f: number): Uint8Array {
-    const img = this.skyImage!, key = this.skyKey, cm = this.cm;
+  private skyState(f: number): 'cached' | 'build' | 'moved' {
+    const key = this.skyKey, cm = this.cm;
     let same = key[9] === f;
     for (let k = 0; k < 9 && same; k++) same = key[k] === cm[k];
-    if (same) return img;
+    if (same) return this.skyValid ? 'cached' : 'build';
     for (let k = 0; k < 9; k++) key[k] = cm[k]!;
     key[9] = f;
+    this.skyValid = false;
+    return 'moved';
+  }
+
+  /**
+   * The skybox seen by the current camera, unlit and at infinity (only directions matter), from the mip
+   * level whose texels best match the pixels at the centre of a face. With `zb`, into the frame's pixels
+   * where nothing was drawn; without, into the whole cached image (which it returns).
+   */
+  private skyBackground(f: number, zb: Float32Array | null): Uint8Array {
+    const out = zb ? this.target!.rgb : this.skyImage!, cm = this.cm, zfar = Math.fround(1 / this.far);
     const faces = this.sky!, W = this.width, H = this.height, cx = W / 2, cy = H / 2, c = this.skyTexel;
     const level = Math.max(0, Math.round(Math.log2(faces[0]!.levels[0]!.w / (2 * f))));
     for (let j = 0; j < H; j++) {
       const y = -(j + 0.5 - cy) / f;
       for (let i = 0; i < W; i++) {
+        if (zb && zb[j * W + i] !== zfar) continue;
         const x = (i + 0.5 - cx) / f;
         sampleSkybox(faces,
           cm[0]! * x + cm[1]! * y - cm[2]!, cm[3]! * x + cm[4]! * y - cm[5]!, cm[6]! * x + cm[7]! * y - cm[8]!, level, c);
         const k = 3 * (j * W + i);
-        img[k] = Math.round(255 * c[0]!); img[k + 1] = Math.round(255 * c[1]!); img[k + 2] = Math.round(255 * c[2]!);
+        out[k] = Math.round(255 * c[0]!); out[k + 1] = Math.round(255 * c[1]!); out[k + 2] = Math.round(255 * c[2]!);
       }
     }
-    return img;
+    if (!zb) this.skyValid = true;
+    return out as Uint8Array;
   }
 
   private readonly skyTexel = new Float64Array(3);
