@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Env, SimulationError, type EnvConfigInput } from './env.ts';
 import { runPickPlace } from './experts/pick-place.ts';
+import { TABLE } from './world.ts';
 
 const fingerprint = (r: ReturnType<Env['step']>) => [
   ...r.observation.proprio.jointPos, ...r.observation.proprio.jointVel, ...r.observation.wrench.force, ...r.observation.touch,
@@ -99,6 +100,33 @@ describe('task hooks (what sector tasks plug in)', () => {
     const env = await Env.create({ embodiment: 'kara6', width: 0, height: 0, maxSteps: 3 });
     env.reset(0);
     expect([1, 2, 3].map(() => env.step([0, 0, 0, 0, 0, 0, 0]).truncated)).toEqual([false, false, true]);
+    env.dispose();
+  });
+});
+
+describe('cameras in observations', () => {
+  it.each(['kara6', 'widowx250'])('%s: depth at the centre of each camera is the metric distance to the table top along its optical axis', async (id) => {
+    const S = 33; // odd, so the centre pixel's ray is the optical axis
+    const env = await Env.create({ embodiment: id, width: S, height: S, objects: [] });
+    const { observation: o } = env.reset(0);
+    const m = env.model, d = env.data;
+    for (const cam of ['scene', 'wrist']) {
+      const c = env.cameraNames.indexOf(cam);
+      expect(c).toBeGreaterThanOrEqual(0);
+      const id = [...Array(m.ncam).keys()].find((k) => (env as unknown as { ids: { cams: number[] } }).ids.cams[c] === k)!;
+      const pos = (d.cam_xpos as Float64Array).subarray(3 * id, 3 * id + 3);
+      const R = (d.cam_xmat as Float64Array).subarray(9 * id, 9 * id + 9);
+      const axis = [-R[2]!, -R[5]!, -R[8]!]; // cameras look along their -z
+      expect(axis[2]).toBeLessThan(0); // both look down at the table
+      const t = pos[2]! / -axis[2]!; // distance along the axis to the plane of the table top (z = 0)
+      const [x, y] = [pos[0]! + t * axis[0]!, pos[1]! + t * axis[1]!];
+      const onTable = x > TABLE.back && x < env.embodiment.workspace.center[0] + TABLE.reach && Math.abs(y) < TABLE.halfWidth;
+      const expected = onTable ? t : (pos[2]! + TABLE.height) / -axis[2]!; // else the floor
+      const depth = o.images[cam]!.at(-1)!.depth[((S - 1) / 2) * S + (S - 1) / 2]!;
+      expect(Math.abs(depth - expected), `${id} ${cam}: depth ${depth} vs ${expected}`).toBeLessThan(0.005);
+      const rgb = o.images[cam]!.at(-1)!.rgb;
+      expect(new Set(Array.from(rgb)).size).toBeGreaterThan(10); // a picture, not a blank frame
+    }
     env.dispose();
   });
 });

@@ -66,6 +66,9 @@ export function lookAtXyaxes(pos: readonly number[], target: readonly number[], 
 export const ARM_SITES = { ee: 'karakuri/ee', ft: 'karakuri/ft', touch: ['karakuri/touch_left', 'karakuri/touch_right'] as const };
 export const CAMERAS = { scene: 'scene', wrist: 'wrist' } as const;
 
+/** The table (top at z = 0) runs from behind the arm's base (x = back) to `reach` beyond the workspace centre. */
+export const TABLE = { back: -0.2, reach: 0.35, halfWidth: 0.55, height: 0.75 } as const;
+
 /** The end-effector site of an embodiment in its assembled world: its own site, or the one we add to its body. */
 export const eeSiteName = (e: EmbodimentSpec): string => ('site' in e.endEffector ? e.endEffector.site : ARM_SITES.ee);
 
@@ -121,9 +124,9 @@ export function assembleWorld(spec: WorldSpec): AssembledWorld {
   <asset>${spec.assetMjcf ?? ''}</asset>
   <worldbody>
     <light name="key" pos="0.3 -0.6 1.6" dir="0.1 0.4 -1" directional="true" diffuse="0.6 0.6 0.6"/>
-    <geom name="floor" type="plane" size="0 0 0.05" pos="0 0 -0.75" rgba="0.55 0.57 0.6 1"/>
-    <body name="table" pos="${e.workspace.center[0]} 0 -0.375">
-      <geom name="table" type="box" size="0.35 0.55 0.375" rgba="0.72 0.6 0.45 1" friction="1 0.01 0.001"/>
+    <geom name="floor" type="plane" size="0 0 0.05" pos="0 0 ${-TABLE.height}" rgba="0.55 0.57 0.6 1"/>
+    <body name="table" pos="${f([(TABLE.back + e.workspace.center[0] + TABLE.reach) / 2, 0, -TABLE.height / 2])}">
+      <geom name="table" type="box" size="${f([(e.workspace.center[0] + TABLE.reach - TABLE.back) / 2, TABLE.halfWidth, TABLE.height / 2])}" rgba="0.72 0.6 0.45 1" friction="1 0.01 0.001"/>
     </body>
     <camera name="${CAMERAS.scene}" pos="${f(cam.pos)}" xyaxes="${f(lookAtXyaxes(cam.pos, cam.lookAt))}" fovy="${cam.fovy ?? 45}"/>${objects.map(objectXml).join('')}${spec.staticMjcf ?? ''}
   </worldbody>
