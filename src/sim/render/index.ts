@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { cameraNames, freeCameraPose, modelCameraPose, resolveCamera, type CameraPose, type CameraSpec } from './camera.ts';
 import { createLightSet, setSurface, updateLights, type LightSet } from './lighting.ts';
 import { drawTriangles, type Projection, type Target, type Verts } from './raster.ts';
-import { buildGeomMeshes, pickLod, type GeomMesh } from './scene.ts';
+import { buildGeomMeshes, GEOM, pickLod, type GeomMesh } from './scene.ts';
 import { loadSkybox, sampleSkybox, type Texture } from './texture.ts';
 
 export type { CameraPose, CameraSpec, FreeCamera } from './camera.ts';
@@ -73,6 +73,10 @@ export class Renderer {
   private readonly lpos: Float32Array;
   private readonly lnrm: Float32Array;
   private readonly uv: Float32Array;
+  /** Drawing order of geoms[0..nSorted) (the non-planes), kept sorted front to back, and their depths. */
+  private readonly nSorted: number;
+  private readonly order: Int32Array;
+  private readonly depthKey: Float64Array;
   private readonly verts: Verts;
   private readonly surface = new Float64Array(6);
   private readonly lights: LightSet;
@@ -129,6 +133,10 @@ export class Renderer {
     this.lpos = built.pos;
     this.lnrm = built.nrm;
     this.uv = built.uv;
+    this.nSorted = this.geoms.findIndex((g) => g.type === GEOM.PLANE);
+    if (this.nSorted < 0) this.nSorted = this.geoms.length;
+    this.order = Int32Array.from({ length: this.nSorted }, (_, k) => k);
+    this.depthKey = new Float64Array(this.nSorted);
     const nv = this.lpos.length;
     this.verts = {
       cpos: new Float32Array(nv), cnrm: new Float32Array(nv), scr: new Float32Array(nv), col: new Float32Array(nv),
@@ -283,7 +291,22 @@ export class Renderer {
     const hx = (p.cx + 1) / p.f, hy = (p.cy + 1) / p.f, sx = Math.sqrt(1 + hx * hx), sy = Math.sqrt(1 + hy * hy);
     const lpos = this.lpos, lnrm = this.lnrm, v = this.verts, cpos = v.cpos, cnrm = v.cnrm, scr = v.scr;
     const f = p.f, cx = p.cx, cy = p.cy;
-    for (const g of this.geoms) {
+    // Front to back (planes stay last): nearer geoms fill the z-buffer first, so hidden pixels of the
+    // ones behind fail the depth test before they are shaded. Insertion sort of last frame's order: the
+    // order barely changes between frames, so this is about linear.
+    const geoms = this.geoms, order = this.order, key = this.depthKey, nSorted = this.nSorted;
+    for (let k = 0; k < nSorted; k++) {
+      const gi = geoms[k]!.id;
+      key[k] = cm[2]! * (cp[0]! - xpos[3 * gi]!) + cm[5]! * (cp[1]! - xpos[3 * gi + 1]!) + cm[8]! * (cp[2]! - xpos[3 * gi + 2]!);
+    }
+    for (let k = 1; k < nSorted; k++) {
+      const o = order[k]!, kk = key[o]!;
+      let j = k - 1;
+      while (j >= 0 && key[order[j]!]! > kk) { order[j + 1] = order[j]!; j--; }
+      order[j + 1] = o;
+    }
+    for (let k = 0; k < geoms.length; k++) {
+      const g = geoms[k < nSorted ? order[k]! : k]!;
       const gi = g.id;
       // Colour: the geom's rgba, or its material's when the geom keeps the default rgba (MuJoCo's rule).
       let r = rgba[4 * gi]!, gg = rgba[4 * gi + 1]!, b = rgba[4 * gi + 2]!, a = rgba[4 * gi + 3]!;

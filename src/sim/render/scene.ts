@@ -161,7 +161,10 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
       v += n; k += m.idx.length;
     });
   }
-  return { geoms: parts.map((p) => p.g), pos, nrm, uv, idx };
+  // Planes last: whatever stands on a floor then hides it by the depth test before it is shaded or
+  // textured, instead of being drawn over it (less overdraw; the picture is the same).
+  const geoms = parts.map((p) => p.g);
+  return { geoms: [...geoms.filter((g) => g.type !== GEOM.PLANE), ...geoms.filter((g) => g.type === GEOM.PLANE)], pos, nrm, uv, idx };
 }
 
 /**
