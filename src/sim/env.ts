@@ -112,6 +112,7 @@ export class Env {
   private lastIk = { posError: 0, rotError: 0 };
   private readonly servos: PositionServos;
   private lastQ: number[] | null = null;
+  private lastEeQuat: [number, number, number, number] | null = null;
   private readonly actionBounds: { lower: number[]; upper: number[] };
 
   private constructor(private readonly mj: MainModule, config: EnvConfig, readonly hooks: TaskHooks) {
@@ -213,6 +214,7 @@ export class Env {
     this.stepCount = 0;
     this.diverged = null;
     this.history = {};
+    this.lastEeQuat = null;
     this.eeTarget = this.eePose();
     const observation = this.observe();
     return { observation, privileged: this.privileged() };
@@ -305,6 +307,13 @@ export class Env {
       }
     }
     const ee = this.eePose();
+    // q and -q are the same rotation, and which one comes out of the matrix can change as the wrist turns: keep the
+    // observed quaternion on the side of the previous one so that it is continuous over an episode
+    const last = this.lastEeQuat;
+    if (last && ee.quat[0] * last[0] + ee.quat[1] * last[1] + ee.quat[2] * last[2] + ee.quat[3] * last[3] < 0) {
+      ee.quat = [-ee.quat[0], -ee.quat[1], -ee.quat[2], -ee.quat[3]];
+    }
+    this.lastEeQuat = ee.quat;
     const gq = qpos[ids.gripperQpos]!;
     const sd = ids.sensor;
     return {
