@@ -12,16 +12,23 @@ export interface LightSet {
   /** Packed lights in camera space, LIGHT_STRIDE floats each. */
   buf: Float64Array;
   count: number;
-  /** Which model lights are on (read once: the wasm binding of light_active, a bool array, throws). */
+  /** Which model lights are on (read once, at construction). */
   active: Uint8Array;
 }
 
 export function createLightSet(model: MjModel): LightSet {
   const active = new Uint8Array(model.nlight).fill(1);
+  // light_active is a bool array, which the 3.14 binding cannot return ("_emval_take_value has unknown type
+  // memory_view<bool>"); the named accessor can. Without either, every light counts as on.
   try {
     active.set(model.light_active as ArrayLike<number>);
   } catch {
-    // @mujoco/mujoco 3.14: "_emval_take_value has unknown type memory_view<bool>"; treat all lights as on.
+    for (let i = 0; i < model.nlight; i++) {
+      try {
+        const a = model.light(i);
+        try { active[i] = a.active === false || (a.active as ArrayLike<number>)?.[0] === 0 ? 0 : 1; } finally { a.delete(); }
+      } catch { /* keep it on */ }
+    }
   }
   return { buf: new Float64Array((model.nlight + 1) * LIGHT_STRIDE), count: 0, active };
 }

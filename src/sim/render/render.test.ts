@@ -231,10 +231,13 @@ describe('colour and lighting', () => {
     </worldbody></mujoco>`;
 
   it('gives rgba x (ambient + diffuse cos) under a known directional light', () => {
+    // (a second, switched-off light must not count)
     const { m, d } = load(lit(`
       <geom type="box" pos="-0.4 0 0" size="0.2 0.2 0.1" rgba="1 0.5 0.25 1"/>
       <geom type="box" pos="0.4 0.3 0" euler="60 0 0" size="0.2 0.2 0.01" rgba="1 0.5 0.25 1"/>
-      <geom type="box" pos="0.4 -0.4 0" size="0.15 0.15 0.1" material="green"/>`));
+      <geom type="box" pos="0.4 -0.4 0" size="0.15 0.15 0.1" material="green"/>`,
+    `<light directional="true" pos="0 0 2" dir="0 0 -1" diffuse="0.6 0.6 0.6" ambient="0.2 0.2 0.2" specular="0 0 0"/>
+     <light directional="true" pos="0 0 2" dir="0 0 -1" diffuse="1 1 1" active="false"/>`));
     const W = 120, H = 120;
     const r = new Renderer(m, { width: W, height: H });
     const o = r.render(d, 'down');
@@ -315,6 +318,23 @@ describe('colour and lighting', () => {
     expect(far.depth[k]).toBeGreaterThan(10);
     expect(Math.abs(far.rgb[3 * k]! - far.rgb[3 * k + 2]!)).toBeLessThan(20);
     expect(far.rgb[3 * k]).toBeGreaterThan(60);
+    // a finite plane whose material is not texuniform: texrepeat counts per half-size (2 m here), so the
+    // squares are 2 m wide: (-1.5, 0.5) and (-0.5, 0.5) red, (0.5, 0.5) blue
+    const fin = load(`<mujoco>
+      <visual><headlight active="0"/></visual>
+      <asset><texture name="chk" type="2d" builtin="checker" rgb1="1 0 0" rgb2="0 0 1" width="64" height="64"/>
+        <material name="floor" texture="chk" texrepeat="1 1" specular="0"/></asset>
+      <worldbody><light directional="true" pos="0 0 2" dir="0 0 -1" diffuse="0.6 0.6 0.6" ambient="0.2 0.2 0.2" specular="0 0 0"/>
+        <camera name="down" pos="0 0 6" xyaxes="1 0 0 0 1 0" fovy="40"/>
+        <geom type="plane" size="2 2 0.1" material="floor"/></worldbody></mujoco>`);
+    const of = new Renderer(fin.m, { width: W, height: H }).render(fin.d, 'down');
+    const at6 = (x: number, y: number) => {
+      const k = Math.floor(H / 2 - (f * y) / 6) * W + Math.floor(W / 2 + (f * x) / 6);
+      return [of.rgb[3 * k]!, of.rgb[3 * k + 1]!, of.rgb[3 * k + 2]!];
+    };
+    expect(at6(-1.5, 0.5)).toEqual([204, 0, 0]);
+    expect(at6(-0.5, 0.5)).toEqual([204, 0, 0]);
+    expect(at6(0.5, 0.5)).toEqual([0, 0, 204]);
     // without textures: the average colour, (0.5, 0, 0.5) x 0.8
     const flat = new Renderer(m, { width: W, height: H, textures: false }).render(d, 'down');
     expect(at(flat, -0.5, 0.5)).toEqual([102, 0, 102]);

@@ -58,13 +58,20 @@ function rgbTexture(model: MjModel, matId: number): number {
   return (model.mat_texid as Int32Array)[NTEXROLE * matId + TEXROLE_RGB] ?? -1;
 }
 
-/** mat_texuniform (a bool array the wasm binding cannot read in 3.14: then every material counts as uniform). */
+/** mat_texuniform, a bool array: the 3.14 binding cannot return it as a field, the named accessor can. */
 function texUniform(model: MjModel): (matId: number) => boolean {
   try {
     const u = Array.from(model.mat_texuniform as ArrayLike<number>);
     return (m) => !!u[m];
   } catch {
-    return () => true;
+    return (m) => {
+      try {
+        const a = model.mat(m);
+        try { return a.texuniform === true || (a.texuniform as ArrayLike<number>)?.[0] === 1; } finally { a.delete(); }
+      } catch {
+        return true;
+      }
+    };
   }
 }
 
