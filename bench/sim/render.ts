@@ -70,12 +70,13 @@ function rayFps(mj: MainModule, m: MjModel, d: MjData, cam: number, W: number, H
   return (frames * 1000) / (performance.now() - s);
 }
 
-interface Row { scene: string; camera: string; size: string; geoms: number; triangles: number; fps: number; min: number; max: number }
+/** triangles: at the finest level of detail; drawn: after frustum culling at the levels chosen, last frame. */
+interface Row { scene: string; camera: string; size: string; geoms: number; triangles: number; drawn: number; fps: number; min: number; max: number }
 
 const mj = await loadMujoco();
 const rows: Row[] = [];
 const print = (r: Row) => console.log(
-  `${r.scene.padEnd(26)} ${r.camera.padEnd(7)} ${r.size.padEnd(8)} geoms ${String(r.geoms).padStart(4)}  tris ${String(r.triangles).padStart(6)}  ` +
+  `${r.scene.padEnd(26)} ${r.camera.padEnd(7)} ${r.size.padEnd(8)} geoms ${String(r.geoms).padStart(4)}  tris ${String(r.drawn).padStart(6)} drawn of ${String(r.triangles).padStart(6)}  ` +
   `${r.fps.toFixed(0).padStart(6)} frames/s  (min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)})`);
 
 console.log(`renderer benchmark: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, one JS thread, median of ${REPS} x ${REP_SECONDS}s`);
@@ -111,7 +112,7 @@ function bench(scene: string, m: MjModel, cams: BenchCamera[], sizes: number[], 
         };
       }
       const res = fps(render);
-      const row = { scene, camera: cam, size: `${s}x${s}`, geoms: m.ngeom, triangles: r.triangleCount, ...res };
+      const row = { scene, camera: cam, size: `${s}x${s}`, geoms: m.ngeom, triangles: r.triangleCount, drawn: r.lastTriangles, ...res };
       rows.push(row);
       print(row);
     }

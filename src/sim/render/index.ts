@@ -33,8 +33,13 @@ const OptionsSchema = z.object({
    * segments) whose outline is within this many pixels of the true surface. 0 = always the finest.
    */
   lodPixels: z.number().min(0).default(0.25),
-  /** Vertex-clustering grid for mesh assets (cells along a mesh's longest side); 0 keeps meshes whole. Default from the resolution. */
+  /**
+   * Fixed vertex-clustering grid for every mesh asset (cells along a mesh's longest side); 0 keeps meshes
+   * whole. Default: levels of detail (grids 8 to 128 and the exact mesh) picked per frame by `meshPixels`.
+   */
   meshGrid: z.number().int().min(0).optional(),
+  /** Mesh level of detail: the coarsest whose clustering cell spans at most this many pixels (default 1; 0 = exact meshes). */
+  meshPixels: z.number().min(0).default(1),
   /** Near / far clipping distances in metres; default MuJoCo's visual/map znear / zfar times the model extent. */
   near: z.number().positive().optional(),
   far: z.number().positive().optional(),
@@ -82,6 +87,9 @@ export class Renderer {
   private readonly lights: LightSet;
   private readonly cull: boolean;
   private readonly lodPixels: number;
+  private readonly meshPixels: number;
+  /** Triangles of the geoms that passed the frustum cull in the last frame, at their chosen level of detail. */
+  lastTriangles = 0;
   private readonly bg: [number, number, number];
   /** Skybox faces, and the background they give for the camera rotation and focal length in skyKey. */
   private readonly sky: Texture[] | null;
@@ -114,17 +122,17 @@ export class Renderer {
     if (!(this.near < this.far)) throw new Error(`render: near (${this.near}) must be less than far (${this.far})`);
     this.cull = o.cullBackfaces;
     this.lodPixels = o.lodPixels;
+    this.meshPixels = o.meshPixels;
     const bg = o.background ?? [0, 0, 0];
     this.bg = [bg[0] * 255, bg[1] * 255, bg[2] * 255];
     this.sky = o.background === undefined && o.textures ? loadSkybox(model) : null;
     this.skyImage = this.sky ? new Uint8Array(3 * o.width * o.height) : null;
     this.names = cameraNames(model);
     this.orthographic = orthographicCameras(model);
-    const res = Math.max(o.width, o.height);
     const built = buildGeomMeshes(model, {
       groups: o.geomGroups,
       segments: o.segments,
-      meshGrid: o.meshGrid ?? Math.max(24, Math.round(res / 3)),
+      meshGrid: o.meshGrid ?? null,
       planeExtent: this.far,
       textures: o.textures,
     });
@@ -291,6 +299,7 @@ export class Renderer {
     const hx = (p.cx + 1) / p.f, hy = (p.cy + 1) / p.f, sx = Math.sqrt(1 + hx * hx), sy = Math.sqrt(1 + hy * hy);
     const lpos = this.lpos, lnrm = this.lnrm, v = this.verts, cpos = v.cpos, cnrm = v.cnrm, scr = v.scr;
     const f = p.f, cx = p.cx, cy = p.cy;
+    let tris = 0;
     // Front to back (planes stay last): nearer geoms fill the z-buffer first, so hidden pixels of the
     // ones behind fail the depth test before they are shaded. Insertion sort of last frame's order: the
     // order barely changes between frames, so this is about linear.
@@ -330,7 +339,8 @@ export class Renderer {
       const m00 = cm[0]! * g0 + cm[3]! * g3 + cm[6]! * g6, m01 = cm[0]! * g1 + cm[3]! * g4 + cm[6]! * g7, m02 = cm[0]! * g2 + cm[3]! * g5 + cm[6]! * g8;
       const m10 = cm[1]! * g0 + cm[4]! * g3 + cm[7]! * g6, m11 = cm[1]! * g1 + cm[4]! * g4 + cm[7]! * g7, m12 = cm[1]! * g2 + cm[4]! * g5 + cm[7]! * g8;
       const m20 = cm[2]! * g0 + cm[5]! * g3 + cm[8]! * g6, m21 = cm[2]! * g1 + cm[5]! * g4 + cm[8]! * g7, m22 = cm[2]! * g2 + cm[5]! * g5 + cm[8]! * g8;
-      const lod = pickLod(g, f / Math.max(d - rad, near), this.lodPixels);
+      const lod = pickLod(g, f / Math.max(d - rad, near), this.lodPixels, this.meshPixels);
+      tris += (lod.i1 - lod.i0) / 3;
       const v0 = lod.v0, v1 = lod.v1;
       for (let k = 3 * v0, end = 3 * v1; k < end; k += 3) {
         const x = lpos[k]!, y = lpos[k + 1]!, zz = lpos[k + 2]!;
@@ -350,6 +360,7 @@ export class Renderer {
       setSurface(this.surface, r, gg, b, g.specular, g.shininess, g.emission);
       drawTriangles(t, p, this.cull, this.idx, lod.i0, lod.i1, v, this.lights, this.surface, g.texture, this.uv);
     }
+    this.lastTriangles = tris;
   }
 }
 

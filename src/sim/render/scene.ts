@@ -12,7 +12,13 @@ import { box, capsule, clusterDecimate, cylinder, ellipsoid, fromTriangles, plan
 export const GEOM = { PLANE: 0, HFIELD: 1, SPHERE: 2, CAPSULE: 3, ELLIPSOID: 4, CYLINDER: 5, BOX: 6, MESH: 7, SDF: 8 } as const;
 
 /** One level of detail: vertex range [v0, v1) and index range [i0, i1) in the packed arrays (global indices). */
-export interface Lod { seg: number; v0: number; v1: number; i0: number; i1: number }
+export interface Lod {
+  /** Segments around (round geoms), 0 otherwise. */
+  seg: number;
+  /** Vertex-clustering cell (metres) of a decimated mesh, 0 for exact geometry. */
+  cell: number;
+  v0: number; v1: number; i0: number; i1: number;
+}
 
 export interface GeomMesh {
   id: number;
@@ -35,7 +41,8 @@ export interface SceneBuildOptions {
   groups: readonly number[];
   /** Finest segment count for round geoms; coarser levels down to 8 are built as well. */
   segments: number;
-  meshGrid: number;
+  /** Fixed vertex-clustering grid for every mesh (0 = exact), or null: levels of detail picked per frame. */
+  meshGrid: number | null;
   planeExtent: number;
   /** Sample 2-D textures on planes per pixel (else their average colour). */
   textures: boolean;
@@ -87,13 +94,45 @@ function textureAverage(model: MjModel, matId: number): [number, number, number]
   return [r / npx / 255, g / npx / 255, b / npx / 255];
 }
 
-function meshAsset(model: MjModel, meshId: number, grid: number): TriMesh {
+/** A mesh asset's triangles as MuJoCo has them (in the geom's frame). */
+function meshData(model: MjModel, meshId: number): { vert: Float32Array; face: Uint32Array } {
   const vadr = (model.mesh_vertadr as Int32Array)[meshId]!, vnum = (model.mesh_vertnum as Int32Array)[meshId]!;
   const fadr = (model.mesh_faceadr as Int32Array)[meshId]!, fnum = (model.mesh_facenum as Int32Array)[meshId]!;
-  let vert: Float32Array = (model.mesh_vert as Float32Array).slice(3 * vadr, 3 * (vadr + vnum));
-  let face: Uint32Array = Uint32Array.from((model.mesh_face as Int32Array).subarray(3 * fadr, 3 * (fadr + fnum)));
-  if (grid > 0) ({ vert, face } = clusterDecimate(vert, face, grid));
-  return fromTriangles(vert, face);
+  const vert = (model.mesh_vert as Float32Array).slice(3 * vadr, 3 * (vadr + vnum));
+  const face = Uint32Array.from((model.mesh_face as Int32Array).subarray(3 * fadr, 3 * (fadr + fnum)));
+  return { vert, face };
+}
+
+/** Grids of the mesh levels of detail (cells along the longest side), coarsest first; the exact mesh follows. */
+const MESH_GRIDS = [8, 16, 32, 64, 128];
+
+/**
+ * Levels of detail of a mesh asset, coarsest first, each with its clustering cell in metres: with a fixed
+ * `grid`, just that one (0 = exact); otherwise vertex clusterings at MESH_GRIDS (a level is kept only when it
+ * has at most 80% of the triangles of the next finer one kept) and the exact mesh last.
+ */
+function meshLevels(model: MjModel, meshId: number, grid: number | null): { ms: TriMesh[]; cells: number[] } {
+  const { vert, face } = meshData(model, meshId);
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < vert.length; i += 3) for (let k = 0; k < 3; k++) {
+    lo[k] = Math.min(lo[k]!, vert[i + k]!); hi[k] = Math.max(hi[k]!, vert[i + k]!);
+  }
+  const side = Math.max(hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!);
+  if (grid !== null) {
+    if (grid <= 0) return { ms: [fromTriangles(vert, face)], cells: [0] };
+    const d = clusterDecimate(vert, face, grid);
+    return { ms: [fromTriangles(d.vert, d.face)], cells: [side / grid] };
+  }
+  const ms: TriMesh[] = [fromTriangles(vert, face)], cells = [0];
+  let tris = face.length / 3;
+  for (let l = MESH_GRIDS.length - 1; l >= 0; l--) {
+    const d = clusterDecimate(vert, face, MESH_GRIDS[l]!);
+    if (d.face.length === 0 || d.face.length / 3 > 0.8 * tris) continue;
+    ms.unshift(fromTriangles(d.vert, d.face));
+    cells.unshift(side / MESH_GRIDS[l]!);
+    tris = d.face.length / 3;
+  }
+  return { ms, cells };
 }
 
 export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScene {
@@ -101,8 +140,8 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
   const matid = model.geom_matid as Int32Array, dataid = model.geom_dataid as Int32Array;
   const spec = model.mat_specular as Float32Array, shin = model.mat_shininess as Float32Array, emis = model.mat_emission as Float32Array;
   const cell = Math.max(model.stat.extent, 1e-3) / 8;
-  const meshCache = new Map<number, TriMesh>();
-  const parts: { g: GeomMesh; ms: TriMesh[]; scl: [number, number] }[] = [];
+  const meshCache = new Map<number, { ms: TriMesh[]; cells: number[] }>();
+  const parts: { g: GeomMesh; ms: TriMesh[]; cells: number[]; scl: [number, number] }[] = [];
   const uniform = texUniform(model), repeat = model.mat_texrepeat as Float32Array;
   const texCache = new Map<number, Texture | null>();
   const segs: number[] = [];
@@ -111,7 +150,7 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
   for (let i = 0; i < model.ngeom; i++) {
     if (!o.groups.includes(group[i]!)) continue;
     const t = type[i]!, s0 = size[3 * i]!, s1 = size[3 * i + 1]!, s2 = size[3 * i + 2]!;
-    let ms: TriMesh[] = [], curve = 0;
+    let ms: TriMesh[] = [], curve = 0, cells: number[] = [];
     switch (t) {
       case GEOM.PLANE: ms = [plane(s0, s1, o.planeExtent, 10)]; break;
       case GEOM.SPHERE: ms = segs.map((n) => sphere(s0, n)); curve = s0; break;
@@ -123,8 +162,8 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
         const id = dataid[i]!;
         if (id < 0) break;
         let m = meshCache.get(id);
-        if (!m) { m = meshAsset(model, id, o.meshGrid); meshCache.set(id, m); }
-        ms = [m];
+        if (!m) { m = meshLevels(model, id, o.meshGrid); meshCache.set(id, m); }
+        ms = m.ms; cells = m.cells;
         break;
       }
       default: break; // height fields and SDFs are not drawn
@@ -141,7 +180,7 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
       scl = [planeTexScale(repeat[2 * mat]!, s0, u), planeTexScale(repeat[2 * mat + 1]!, s1, u)];
     }
     parts.push({
-      ms, scl,
+      ms, cells, scl,
       g: {
         id: i, type: t, lods: [], curve, radius: Math.max(...ms.map((m) => m.radius)), matId: mat,
         tex: texture ? [1, 1, 1] : textureAverage(model, mat), texture,
@@ -153,7 +192,7 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
   for (const { ms } of parts) for (const m of ms) { nv += m.pos.length / 3; ni += m.idx.length; }
   const pos = new Float32Array(3 * nv), nrm = new Float32Array(3 * nv), uv = new Float32Array(2 * nv), idx = new Uint32Array(ni);
   let v = 0, k = 0;
-  for (const { g, ms, scl } of parts) {
+  for (const { g, ms, cells, scl } of parts) {
     ms.forEach((m, l) => {
       const n = m.pos.length / 3;
       pos.set(m.pos, 3 * v); nrm.set(m.nrm, 3 * v);
@@ -164,7 +203,7 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
         }
       }
       for (let j = 0; j < m.idx.length; j++) idx[k + j] = m.idx[j]! + v;
-      g.lods.push({ seg: g.curve > 0 ? segs[l]! : 0, v0: v, v1: v + n, i0: k, i1: k + m.idx.length });
+      g.lods.push({ seg: g.curve > 0 ? segs[l]! : 0, cell: cells[l] ?? 0, v0: v, v1: v + n, i0: k, i1: k + m.idx.length });
       v += n; k += m.idx.length;
     });
   }
@@ -175,12 +214,19 @@ export function buildGeomMeshes(model: MjModel, o: SceneBuildOptions): BuiltScen
 }
 
 /**
- * The coarsest level of detail of `g` whose polygon departs from the true surface by at most `tolPx`
- * pixels, for a geom whose curved part is `pxPerMetre` pixels per metre on screen (sag = r (1 - cos(pi/seg))).
+ * The coarsest level of detail of `g` that departs from the true surface by at most `tolPx` pixels (round
+ * geoms: polygon sag r (1 - cos(pi/seg))) or whose clustering cell is at most `meshPx` pixels (meshes), for a
+ * geom `pxPerMetre` pixels per metre on screen at its nearest.
  */
-export function pickLod(g: GeomMesh, pxPerMetre: number, tolPx: number): Lod {
+export function pickLod(g: GeomMesh, pxPerMetre: number, tolPx: number, meshPx: number): Lod {
   const lods = g.lods;
-  if (lods.length === 1 || tolPx <= 0) return lods[lods.length - 1]!;
+  if (lods.length === 1) return lods[0]!;
+  if (g.type === GEOM.MESH) {
+    if (meshPx <= 0) return lods[lods.length - 1]!;
+    for (let l = 0; l < lods.length - 1; l++) if (lods[l]!.cell * pxPerMetre <= meshPx) return lods[l]!;
+    return lods[lods.length - 1]!;
+  }
+  if (tolPx <= 0) return lods[lods.length - 1]!;
   const rpx = g.curve * pxPerMetre;
   for (let l = 0; l < lods.length - 1; l++) {
     if (rpx * (1 - Math.cos(Math.PI / lods[l]!.seg)) <= tolPx) return lods[l]!;
