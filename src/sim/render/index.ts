@@ -1,7 +1,8 @@
 // CPU renderer for MuJoCo scenes: RGB + linear depth images from a model camera (or a free camera),
 // by rasterizing geoms tessellated once at construction (the wasm MuJoCo build has no OpenGL). Per
-// frame: geom poses from MjData -> camera space, bounding-sphere frustum cull, per-vertex lighting,
-// near clipping, back-face culling, z-buffered rasterization; no allocation per frame.
+// frame: geom poses from MjData -> camera space, bounding-sphere frustum cull, level of detail, front-to-
+// back order, per-vertex lighting, near clipping, back-face culling, z-buffered rasterization (textured
+// planes, skybox background); buffers preallocated (only the binding's small typed-array views are new).
 
 import type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
 import { z } from 'zod';
