@@ -3,6 +3,7 @@
 // the embodiment's controller, advances the physics (500 Hz) by one control period (20 Hz), and returns what the
 // policy sees, the privileged ground truth, and whether the episode ended. Deterministic for a seed and actions.
 import { z } from 'zod';
+import { parseWith } from '../validation.ts';
 import { mujoco, compileMjcf, idOf, type MainModule, type MjModel, type MjData } from './mujoco.ts';
 import { assembleWorld, eeSiteName, ObjectSpec, CAMERAS } from './world.ts';
 import { embodiment as lookupEmbodiment, EmbodimentSchema, type EmbodimentSpec } from './embodiments/index.ts';
@@ -174,9 +175,8 @@ export class Env {
 
   /** Builds an env (loads MuJoCo on first use). Config is validated; unknown keys are rejected. */
   static async create(config: EnvConfigInput, hooks: TaskHooks = {}): Promise<Env> {
-    const parsed = EnvConfig.safeParse(config);
-    if (!parsed.success) throw new Error(`env config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-    return new Env(await mujoco(), parsed.data, hooks);
+    const parsed = parseWith(EnvConfig, config, 'env', 'config');
+    return new Env(await mujoco(), parsed, hooks);
   }
 
   get actionDim(): number { return this.config.actionMode === 'ee' ? EE_ACTION_DIM : this.embodiment.armJoints.length + 1; }

@@ -1,6 +1,7 @@
 // What an embodiment is, as data: where its MJCF comes from and which of its joints, actuators and bodies play
 // which role. Adding a Menagerie-style arm needs only one of these (validated with zod), no code.
 import { z } from 'zod';
+import { parseWith } from '../../validation.ts';
 
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -56,7 +57,5 @@ export type EmbodimentSpec = z.output<typeof EmbodimentSpec>;
 export type EmbodimentInput = z.input<typeof EmbodimentSpec>;
 
 export function parseEmbodiment(raw: unknown, source: string): EmbodimentSpec {
-  const r = EmbodimentSpec.safeParse(raw);
-  if (!r.success) throw new Error(`embodiment ${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return r.data;
+  return parseWith(EmbodimentSpec, raw, `embodiment ${source}`, 'description');
 }
