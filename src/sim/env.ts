@@ -11,7 +11,7 @@ import { DiffIk } from './control/diff-ik.ts';
 import { PositionServos } from './control/servo.ts';
 import { quatFromAxisAngle, quatFromMat, quatMul, rotationError } from './control/rotation.ts';
 import { checkAction, EE_ACTION_DIM, EE_ACTION_LIMITS, type ActionMode } from './action.ts';
-import type { CameraFrame, Observation, PrivilegedState, StepResult } from './observation.ts';
+import type { CameraFrame, Observation, PrivilegedState, StepResult, TaskState } from './observation.ts';
 import { Renderer } from './render/index.ts';
 
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
@@ -38,14 +38,34 @@ export const EnvConfig = z.object({
   /** Bodies of staticMjcf whose poses go into the privileged state beside the objects'. */
   trackBodies: z.array(z.string()).default([]),
   sceneCamera: z.object({ pos: Vec3, lookAt: Vec3, fovy: z.number().positive().max(170).optional() }).strict().optional(),
+  /** A task's own MJCF inside <sensor> (read into privileged.sensors by name) and <actuator> (e.g. a conveyor's drive). */
+  sensorMjcf: z.string().optional(),
+  actuatorMjcf: z.string().optional(),
 }).strict();
 export type EnvConfigInput = z.input<typeof EnvConfig>;
 export type EnvConfig = z.output<typeof EnvConfig>;
 
 
-/** A task's hooks into the env: where objects start and when the episode succeeded (sector tasks plug in here). */
+/** Where an object starts: its position (a random yaw is drawn), or its position and yaw about the vertical (rad). */
+export type Placement = [number, number, number] | { pos: [number, number, number]; yaw: number };
+
+/** A task's episode, drawn at reset: where the objects start, the instruction, and what the episode is about. */
+export interface EpisodeSetup {
+  placement: Record<string, Placement>;
+  /** The episode's instruction (else config.instruction). */
+  instruction?: string;
+  /** Privileged facts of the episode (target object, goal, ...), in privileged.task. */
+  task?: TaskState;
+}
+
+/**
+ * A task's hooks into the env (sector tasks plug in here). episode() (or the older place()) is called at every reset
+ * after the arm is at home and before the objects settle: it may also change the model (colours, lights, camera
+ * pose) and actuator commands of the task's own actuators. success() is called after every step.
+ */
 export interface TaskHooks {
-  place?(rng: () => number, env: Env): Record<string, [number, number, number]>;
+  place?(rng: () => number, env: Env): Record<string, Placement>;
+  episode?(rng: () => number, env: Env): EpisodeSetup;
   success?(state: PrivilegedState, obs: Observation): boolean;
 }
 
@@ -115,13 +135,18 @@ export class Env {
   private lastQ: number[] | null = null;
   private lastEeQuat: [number, number, number, number] | null = null;
   private readonly actionBounds: { lower: number[]; upper: number[] };
+  /** The current episode's instruction and privileged task facts (from the task's episode hook). */
+  private instruction = '';
+  private taskState: TaskState = {};
+  /** The task's own sensors (sensorMjcf): name -> [address, dimension] in sensordata. */
+  private readonly taskSensors: [string, number, number][] = [];
 
   private constructor(private readonly mj: MainModule, config: EnvConfig, readonly hooks: TaskHooks) {
     this.config = config;
     this.embodiment = typeof config.embodiment === 'string' ? lookupEmbodiment(config.embodiment) : config.embodiment;
     const world = assembleWorld({
       embodiment: this.embodiment, objects: config.objects, staticMjcf: config.staticMjcf, assetMjcf: config.assetMjcf,
-      files: config.files, sceneCamera: config.sceneCamera,
+      files: config.files, sceneCamera: config.sceneCamera, sensorMjcf: config.sensorMjcf, actuatorMjcf: config.actuatorMjcf,
     });
     this.model = compileMjcf(mj, world.xml, world.files);
     this.data = new mj.MjData(this.model);
@@ -149,6 +174,13 @@ export class Env {
         sensor: Object.fromEntries(['wrist_force', 'wrist_torque', 'touch_left', 'touch_right'].map((n) => [n, sensorAdr[idOf(mj, m, 'sensor', n)]!])),
         cams: [CAMERAS.scene, CAMERAS.wrist].map((c) => idOf(mj, m, 'camera', c)),
       };
+      const standard = new Set(Object.values(this.ids.sensor));
+      const dims = m.sensor_dim as Int32Array;
+      for (let i = 0; i < m.nsensor; i++) {
+        if (standard.has(sensorAdr[i]!)) continue;
+        const name = mj.mj_id2name(m, mj.mjtObj.mjOBJ_SENSOR.value, i);
+        if (name) this.taskSensors.push([name, sensorAdr[i]!, dims[i]!]);
+      }
       const dt = m.opt.timestep as number;
       this.substeps = Math.round(1 / config.controlHz / dt);
       if (this.substeps < 1 || Math.abs(this.substeps * dt * config.controlHz - 1) > 1e-6) {
@@ -199,13 +231,16 @@ export class Env {
       const r = m.jnt_range as Float64Array;
       qpos[adr] = Math.abs(r[2 * j + 1]!) > Math.abs(r[2 * j]!) ? r[2 * j + 1]! : r[2 * j]!; // fingers start open
     });
-    const placed = this.hooks.place?.(rng, this) ?? this.defaultPlacement(rng);
+    const setup: EpisodeSetup = this.hooks.episode?.(rng, this) ?? { placement: this.hooks.place?.(rng, this) ?? this.defaultPlacement(rng) };
+    this.instruction = setup.instruction ?? this.config.instruction;
+    this.taskState = setup.task ?? {};
     this.objectNames.forEach((n, i) => {
-      const p = placed[n];
+      const p = setup.placement[n];
       if (!p) throw new Error(`task placement gave no pose for object '${n}'`);
       const a = ids.objQpos[i]!;
-      const yaw = (rng() - 0.5) * Math.PI;
-      qpos.set([p[0], p[1], p[2], Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)], a);
+      const [pos, yaw] = Array.isArray(p) ? [p, (rng() - 0.5) * Math.PI] : [p.pos, p.yaw];
+      if (![...pos, yaw].every(Number.isFinite)) throw new Error(`task placement of object '${n}' is not finite: ${JSON.stringify(p)}`);
+      qpos.set([pos[0], pos[1], pos[2], Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)], a);
     });
     mj.mj_forward(m, d);
     this.lastQ = null;
@@ -317,7 +352,7 @@ export class Env {
     const gq = qpos[ids.gripperQpos]!;
     const sd = ids.sensor;
     return {
-      embodiment: e.id, instruction: config.instruction,
+      embodiment: e.id, instruction: this.instruction,
       images: Object.fromEntries(Object.entries(this.history).map(([k, v]) => [k, [...v]])),
       proprio: {
         jointPos: Float64Array.from(ids.armQpos, (a) => qpos[a]!), jointVel: Float64Array.from(ids.armDof, (a) => qvel[a]!),
@@ -340,7 +375,13 @@ export class Env {
       const b = this.ids.objBody[i]!;
       objects[n] = { pos: [xpos[3 * b]!, xpos[3 * b + 1]!, xpos[3 * b + 2]!], quat: [xquat[4 * b]!, xquat[4 * b + 1]!, xquat[4 * b + 2]!, xquat[4 * b + 3]!] };
     });
-    return { objects, grasped: this.grasped(), eeTarget: { pos: [...this.eeTarget.pos], quat: [...this.eeTarget.quat] } };
+    const s = this.data.sensordata as Float64Array;
+    const sensors: Record<string, number[]> = {};
+    for (const [name, adr, dim] of this.taskSensors) sensors[name] = Array.from(s.subarray(adr, adr + dim));
+    return {
+      objects, grasped: this.grasped(), eeTarget: { pos: [...this.eeTarget.pos], quat: [...this.eeTarget.quat] },
+      sensors, task: this.taskState, step: this.stepCount,
+    };
   }
 
   /** Tracked bodies that touch both fingers now (from MuJoCo's contact list). */

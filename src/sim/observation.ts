@@ -30,6 +30,9 @@ export interface Observation {
   time: number;
 }
 
+/** What a task says privately about its episode: the target object, the goal, the distractors, ... (JSON-like). */
+export type TaskState = Record<string, string | number | boolean | number[] | string[]>;
+
 /** Ground truth for experts, success checks and auxiliary targets; never part of a policy's input. */
 export interface PrivilegedState {
   /** World poses of the objects and the task's tracked bodies (quaternion w, x, y, z). */
@@ -38,6 +41,12 @@ export interface PrivilegedState {
   grasped: string[];
   /** Where the controller currently tries to put the end effector. */
   eeTarget: { pos: [number, number, number]; quat: [number, number, number, number] };
+  /** Readings of the task's own sensors (EnvConfig.sensorMjcf), by sensor name. */
+  sensors: Record<string, number[]>;
+  /** The episode's task facts (from the task's episode hook; {} without one). */
+  task: TaskState;
+  /** Control steps since reset. */
+  step: number;
 }
 
 export interface StepResult {

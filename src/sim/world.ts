@@ -33,6 +33,9 @@ export interface WorldSpec {
   /** Files that assetMjcf refers to, by the path it uses, passed through MuJoCo's VFS. */
   files?: ReadonlyMap<string, Uint8Array | string> | Readonly<Record<string, Uint8Array | string>>;
   sceneCamera?: { pos: [number, number, number]; lookAt: [number, number, number]; fovy?: number };
+  /** Raw MJCF put inside <sensor> and <actuator> (a task's own sensors and drives). */
+  sensorMjcf?: string;
+  actuatorMjcf?: string;
 }
 
 export interface AssembledWorld { xml: string; files: Map<string, Uint8Array | string>; objectNames: string[] }
@@ -134,8 +137,9 @@ export function assembleWorld(spec: WorldSpec): AssembledWorld {
     <force name="wrist_force" site="${ARM_SITES.ft}"/>
     <torque name="wrist_torque" site="${ARM_SITES.ft}"/>
     <touch name="touch_left" site="${ARM_SITES.touch[0]}"/>
-    <touch name="touch_right" site="${ARM_SITES.touch[1]}"/>
-  </sensor>
+    <touch name="touch_right" site="${ARM_SITES.touch[1]}"/>${spec.sensorMjcf ?? ''}
+  </sensor>${spec.actuatorMjcf ? `
+  <actuator>${spec.actuatorMjcf}</actuator>` : ''}
 </mujoco>`;
   const files = new Map(arm.files);
   for (const [p, d] of spec.files instanceof Map ? spec.files : Object.entries(spec.files ?? {})) {

@@ -35,9 +35,10 @@ export class EnvPool {
 
   /**
    * Starts `workers` threads (default: one per core) with `envsPerWorker` envs each, all built from `config`.
-   * `taskModule` (a module URL or absolute path, see TaskModule) gives the envs their task hooks and an expert.
+   * `taskModule` (a module URL or absolute path, see TaskModule) gives the envs their task hooks and an expert;
+   * `taskArgs` reach its hooks() (e.g. which registered task to build).
    */
-  static async create(config: EnvConfigInput, opts: { workers?: number; envsPerWorker?: number; taskModule?: string | URL } = {}): Promise<EnvPool> {
+  static async create(config: EnvConfigInput, opts: { workers?: number; envsPerWorker?: number; taskModule?: string | URL; taskArgs?: unknown } = {}): Promise<EnvPool> {
     const n = opts.workers ?? availableParallelism();
     const per = opts.envsPerWorker ?? 1;
     if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(per) && per >= 1)) throw new RangeError(`EnvPool: workers and envsPerWorker must be positive integers, got ${n} and ${per}`);
@@ -48,7 +49,7 @@ export class EnvPool {
     try {
       const taskModule = opts.taskModule === undefined ? undefined : opts.taskModule instanceof URL ? opts.taskModule.href
         : opts.taskModule.startsWith('file:') ? opts.taskModule : pathToFileURL(opts.taskModule).href;
-      await Promise.all(workers.map((w) => pool.call(w, { type: 'init', config, envs: per, taskModule })));
+      await Promise.all(workers.map((w) => pool.call(w, { type: 'init', config, envs: per, taskModule, taskArgs: opts.taskArgs })));
     } catch (e) {
       await pool.close();
       throw e;

@@ -16,7 +16,7 @@ export interface EpisodeJob {
 export interface EpisodeResult { seed: number; steps: number; success: boolean; seconds: number; worker: number }
 
 export type Request =
-  | { id: number; type: 'init'; config: EnvConfigInput; envs: number; taskModule?: string }
+  | { id: number; type: 'init'; config: EnvConfigInput; envs: number; taskModule?: string; taskArgs?: unknown }
   | { id: number; type: 'reset'; env: number; seed: number }
   | { id: number; type: 'step'; env: number; action: number[] }
   | { id: number; type: 'episode'; env: number; job: EpisodeJob }
@@ -34,6 +34,7 @@ export type StepValue = StepResult;
  * get, and optionally the scripted expert that policy 'task' runs from a fresh reset.
  */
 export interface TaskModule {
-  hooks?(config: EnvConfigInput): TaskHooks;
+  /** The hooks of one env (called once per env); `args` are EnvPool.create's taskArgs (structured-cloned). */
+  hooks?(config: EnvConfigInput, args?: unknown): TaskHooks;
   expert?(env: Env, start: ResetValue, job: EpisodeJob): { success: boolean; steps: number };
 }

@@ -43,7 +43,7 @@ async function handle(req: Request): Promise<unknown> {
   switch (req.type) {
     case 'init':
       task = req.taskModule ? ((await import(req.taskModule)) as TaskModule) : {};
-      envs = await Promise.all(Array.from({ length: req.envs }, () => Env.create(req.config, task.hooks?.(req.config) ?? {})));
+      envs = await Promise.all(Array.from({ length: req.envs }, () => Env.create(req.config, task.hooks?.(req.config, req.taskArgs) ?? {})));
       return envs.length;
     case 'reset': return env(req.env).reset(req.seed);
     case 'step': return env(req.env).step(req.action);

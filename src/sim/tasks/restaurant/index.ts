@@ -1,0 +1,4 @@
+// The restaurant sector's tasks.
+import type { TaskDefinition } from '../types.ts';
+
+export const restaurantTasks: TaskDefinition[] = [];
