@@ -86,23 +86,28 @@ export interface Region { center: [number, number]; half: [number, number] }
 
 /**
  * Positions for round footprints (radius each) inside `region`, at least `gap` apart edge to edge and clear of
- * `keepOut` discs; rejection sampling with a fixed number of tries, then throws (a layout that cannot fit is a task bug).
+ * `keepOut` discs. Rejection sampling: each item gets 200 tries, and a layout that dead-ends starts over (up to 50
+ * times) before it throws (a layout that cannot fit is a task bug).
  */
 export function scatter(rng: () => number, region: Region, radii: readonly number[], gap = 0.015, keepOut: { at: [number, number]; radius: number }[] = []): [number, number][] {
-  const out: [number, number][] = [];
-  const taken = [...keepOut];
-  radii.forEach((r, i) => {
-    for (let tries = 0; ; tries++) {
-      if (tries > 500) throw new Error(`scatter: no room for item ${i} (radius ${r}) in region ${JSON.stringify(region)}`);
-      const p: [number, number] = [region.center[0] + u(rng, Math.max(0, region.half[0] - r)), region.center[1] + u(rng, Math.max(0, region.half[1] - r))];
-      if (taken.every((t) => Math.hypot(t.at[0] - p[0], t.at[1] - p[1]) >= t.radius + r + gap)) {
-        out.push(p);
-        taken.push({ at: p, radius: r });
-        break;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const out: [number, number][] = [];
+    const taken = [...keepOut];
+    for (const r of radii) {
+      let placed = false;
+      for (let tries = 0; tries < 200 && !placed; tries++) {
+        const p: [number, number] = [region.center[0] + u(rng, Math.max(0, region.half[0] - r)), region.center[1] + u(rng, Math.max(0, region.half[1] - r))];
+        if (taken.every((t) => Math.hypot(t.at[0] - p[0], t.at[1] - p[1]) >= t.radius + r + gap)) {
+          out.push(p);
+          taken.push({ at: p, radius: r });
+          placed = true;
+        }
       }
+      if (!placed) break;
     }
-  });
-  return out;
+    if (out.length === radii.length) return out;
+  }
+  throw new Error(`scatter: no room for ${radii.length} items (radii ${radii.join(', ')}) in region ${JSON.stringify(region)}`);
 }
 
 /**
