@@ -25,15 +25,18 @@ export function openVideo(path: string, o: VideoOptions): VideoWriter {
   if (!(Number.isInteger(o.width) && Number.isInteger(o.height) && o.width > 0 && o.height > 0)) throw new RangeError(`video ${path}: width and height must be positive integers, got ${o.width}x${o.height}`);
   if (o.width % 2 || o.height % 2) throw new RangeError(`video ${path}: yuv420p needs even width and height, got ${o.width}x${o.height}`);
   if (!(o.fps > 0)) throw new RangeError(`video ${path}: fps must be positive, got ${o.fps}`);
-  mkdirSync(dirname(path), { recursive: true });
   const codec = o.codec ?? 'h264';
+  if (codec === 'av1' && (o.width < 64 || o.height < 64)) throw new RangeError(`video ${path}: the AV1 encoder (SVT-AV1) needs at least 64x64, got ${o.width}x${o.height}`);
+  mkdirSync(dirname(path), { recursive: true });
   const enc = codec === 'h264'
     ? ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(o.crf ?? 23)]
     : ['-c:v', 'libsvtav1', '-g', '2', '-crf', String(o.crf ?? 30), '-preset', '8'];
   const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`,
     '-r', String(o.fps), '-i', 'pipe:0', ...enc, '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
-  ff.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+  // SVT-AV1 prints its banner as Svt[info] lines whatever the log level: keep only what says something went wrong
+  ff.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString().split('\n').filter((l) => !l.startsWith('Svt[info]')).join('\n')).slice(-2000); });
+  ff.stdin.on('error', () => {}); // EPIPE when ffmpeg quits early: reported by push/close with ffmpeg's message
   const exited = new Promise<number>((resolve, reject) => {
     ff.on('error', (e) => reject(new Error(`video ${path}: could not run ffmpeg (${e.message}); install the Debian package ffmpeg`)));
     ff.on('close', (code) => resolve(code ?? -1));
