@@ -20,7 +20,7 @@ export const LEXICON = {
   pick: ['pick up', 'grab', 'take', 'lift'],
   onto: ['on', 'onto', 'on top of'],
   into: ['in', 'into', 'inside'],
-  please: ['', '', 'please ', 'could you '],
+  please: ['', '', 'please ', 'kindly '],
 } as const satisfies Record<string, readonly string[]>;
 
 const pick = (rng: () => number, v: Slot): string => (typeof v === 'string' ? v : v[Math.floor(rng() * v.length)] ?? '');
