@@ -285,6 +285,7 @@ export class Env {
     const { action: a, clamped } = checkAction(action, mode, this.actionDim, this.actionBounds, config.clampActions);
     this.clampedTotal += clamped;
     const ctrl = d.ctrl as Float64Array;
+    let jointTargets: number[];
     if (mode === 'ee') {
       this.eeTarget = nextTarget(this.eeTarget, this.eePose(), a);
       const sol = this.ik.solve(d, this.eeTarget.pos, this.eeTarget.quat);
@@ -292,10 +293,13 @@ export class Env {
       const prev = this.lastQ ?? sol.q;
       this.servos.command(d, sol.q, sol.q.map((v, i) => (v - prev[i]!) * this.config.controlHz));
       this.lastQ = sol.q;
+      jointTargets = Array.from(sol.q);
     } else {
       this.servos.command(d, a.subarray(0, n));
+      jointTargets = Array.from(a.subarray(0, n));
     }
     const g = a[mode === 'ee' ? 6 : n]!;
+    jointTargets.push(g);
     ctrl[ids.gripperAct] = e.gripper.open + g * (e.gripper.closed - e.gripper.open);
     const t0 = d.time as number;
     for (let i = 0; i < this.substeps; i++) mj.mj_step(m, d);
@@ -311,7 +315,7 @@ export class Env {
     const success = this.hooks.success?.(privileged, observation) ?? false;
     return {
       observation, privileged, terminated: success, truncated: !success && this.stepCount >= config.maxSteps,
-      info: { step: this.stepCount, ikPosError: this.lastIk.posError, ikRotError: this.lastIk.rotError, success, clampedActions: clamped },
+      info: { step: this.stepCount, ikPosError: this.lastIk.posError, ikRotError: this.lastIk.rotError, success, clampedActions: clamped, jointTargets },
     };
   }
 

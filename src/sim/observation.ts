@@ -54,5 +54,9 @@ export interface StepResult {
   privileged: PrivilegedState;
   terminated: boolean;
   truncated: boolean;
-  info: { step: number; ikPosError: number; ikRotError: number; success: boolean; clampedActions: number };
+  info: {
+    step: number; ikPosError: number; ikRotError: number; success: boolean; clampedActions: number;
+    /** The joint-space action this step amounted to: arm joint targets (rad) sent to the servos, then the gripper command 0..1. */
+    jointTargets: number[];
+  };
 }

@@ -2,6 +2,7 @@
 // structured-cloned); each worker owns its envs outright.
 import type { Env, EnvConfigInput, TaskHooks } from '../env.ts';
 import type { Observation, PrivilegedState, StepResult } from '../observation.ts';
+import type { Rollout } from '../rollout.ts';
 
 /** A whole episode run inside a worker: who acts is named, since functions cannot cross threads. */
 export interface EpisodeJob {
@@ -12,8 +13,10 @@ export interface EpisodeJob {
    */
   policy: 'random' | 'pick-place' | 'task';
   maxSteps: number;
+  /** Record the episode (policy 'task' only): the result then carries its Rollout. */
+  record?: boolean;
 }
-export interface EpisodeResult { seed: number; steps: number; success: boolean; seconds: number; worker: number }
+export interface EpisodeResult { seed: number; steps: number; success: boolean; seconds: number; worker: number; rollout?: Rollout }
 
 export type Request =
   | { id: number; type: 'init'; config: EnvConfigInput; envs: number; taskModule?: string; taskArgs?: unknown }
@@ -36,5 +39,6 @@ export type StepValue = StepResult;
 export interface TaskModule {
   /** The hooks of one env (called once per env); `args` are EnvPool.create's taskArgs (structured-cloned). */
   hooks?(config: EnvConfigInput, args?: unknown): TaskHooks;
-  expert?(env: Env, start: ResetValue, job: EpisodeJob): { success: boolean; steps: number };
+  /** The scripted expert from a fresh reset; `onStep` (when recording) must see every step and its action. */
+  expert?(env: Env, start: ResetValue, job: EpisodeJob, onStep?: (r: StepResult, action: number[]) => void): { success: boolean; steps: number };
 }

@@ -2,6 +2,7 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import { Env, seededRandom } from '../env.ts';
 import { runPickPlace } from '../experts/pick-place.ts';
+import { RolloutRecorder, rolloutTransfer } from '../rollout.ts';
 import type { EpisodeJob, EpisodeResult, Reply, Request, TaskModule } from './protocol.ts';
 
 if (!parentPort) throw new Error('src/sim/pool/worker.ts must run as a worker thread');
@@ -14,9 +15,12 @@ function episode(env: Env, job: EpisodeJob): EpisodeResult {
   const start = env.reset(job.seed);
   if (job.policy === 'task') {
     if (!task.expert) throw new Error("policy 'task' needs a task module with an expert (EnvPool.create option taskModule)");
-    const r = task.expert(env, start, job);
-    return { seed: job.seed, steps: r.steps, success: r.success, seconds: (performance.now() - t0) / 1000, worker: threadId };
+    const rec = job.record ? new RolloutRecorder(env) : null;
+    rec?.start(job.seed, start);
+    const r = task.expert(env, start, job, rec ? (s, a) => rec.step(s, a) : undefined);
+    return { seed: job.seed, steps: r.steps, success: r.success, seconds: (performance.now() - t0) / 1000, worker: threadId, rollout: rec?.finish(r.success) };
   }
+  if (job.record) throw new Error(`policy '${job.policy}' cannot record; only policy 'task' does`);
   if (job.policy === 'pick-place') {
     const name = env.objectNames[0];
     if (!name) throw new Error("policy 'pick-place' needs at least one object");
@@ -57,7 +61,11 @@ async function handle(req: Request): Promise<unknown> {
 
 port.on('message', (req: Request) => {
   handle(req).then(
-    (value) => port.postMessage({ id: req.id, ok: true, value } satisfies Reply),
+    (value) => {
+      // a recorded episode's frames move to the main thread instead of being copied (the env resets before reuse)
+      const rollout = req.type === 'episode' ? (value as EpisodeResult).rollout : undefined;
+      port.postMessage({ id: req.id, ok: true, value } satisfies Reply, rollout ? rolloutTransfer(rollout) : []);
+    },
     (e: unknown) => port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies Reply),
   );
 });

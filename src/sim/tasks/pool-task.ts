@@ -14,7 +14,7 @@ export const hooks: TaskModule['hooks'] = (config, args) => {
   return task(a.task).create(resolveEmbodiment(config.embodiment), { phrasing: a.phrasing ?? 'train' });
 };
 
-export const expert: TaskModule['expert'] = (env, start, job) => {
-  const r = (env.hooks as TaskInstance).expert(env, start, { maxSteps: job.maxSteps });
+export const expert: TaskModule['expert'] = (env, start, job, onStep) => {
+  const r = (env.hooks as TaskInstance).expert(env, start, { maxSteps: job.maxSteps, onStep });
   return { success: r.success, steps: r.steps };
 };
