@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerSystemCommands } from './system.ts';
 import { registerSimCommands } from './sim.ts';
+import { registerDataCommands } from './data.ts';
 
 const program = new Command();
 program
@@ -11,6 +12,7 @@ program
   .showHelpAfterError();
 registerSystemCommands(program);
 registerSimCommands(program);
+registerDataCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -72,6 +72,45 @@ export function registerTaskCommands(sim: Command): void {
     });
 
   sim
+    .command('gallery')
+    .description('for every task: a picture of its scene (scene | wrist camera) and an MP4 of one expert episode, with an index.md')
+    .option('--tasks <ids>', 'comma-separated task ids (default all)')
+    .option('--embodiment <id>', 'arm (default: the first each task is offered on)')
+    .option('--seed <n>', 'episode seed', '0')
+    .option('--size <px>', 'height of each camera view (even)', '160')
+    .option('--out <dir>', 'output folder', 'out/gallery')
+    .action(async (raw: unknown) => {
+      const o = parseOptions(z.object({
+        tasks: list.optional(), embodiment: z.string().optional(), seed: z.coerce.number().int().min(0),
+        size: z.coerce.number().int().min(16).max(1024).refine((n) => n % 2 === 0, 'must be even (yuv420p video)'), out: z.string().min(1),
+      }), raw, 'karakuri sim gallery');
+      const { TASKS, task } = await import('../sim/tasks/registry.ts');
+      const { expertFilmstrip } = await import('../sim/tasks/filmstrip.ts');
+      const { openVideo } = await import('../data/video.ts');
+      const { writeRgbPng } = await import('../sim/render/png.ts');
+      mkdirSync(o.out, { recursive: true });
+      const rows: string[] = [];
+      for (const id of o.tasks ?? [...TASKS.keys()]) {
+        const def = task(id);
+        const film = await expertFilmstrip(id, { embodiment: o.embodiment ?? def.embodiments[0]!, seed: o.seed, size: o.size });
+        const base = `${id}-${film.embodiment}-seed${film.seed}`;
+        writeRgbPng(join(o.out, `${base}.png`), film.frames[0]!, film.width, film.height);
+        const video = openVideo(join(o.out, `${base}.mp4`), { width: film.width, height: film.height, fps: film.fps });
+        for (const f of film.frames) await video.push(f);
+        await video.close();
+        rows.push(`| \`${id}\` | ${def.sector} | ${film.embodiment} | "${film.instruction}" | ${film.success ? 'success' : 'failure'} in ${film.steps} steps | ![${id}](${base}.png) | [${base}.mp4](${base}.mp4) |`);
+        console.log(`${id.padEnd(20)} "${film.instruction}" -> ${film.success ? 'success' : 'failure'} in ${film.steps} steps  ${join(o.out, base)}.{png,mp4}`);
+      }
+      writeFileSync(join(o.out, 'index.md'), [
+        '# Karakuri sector tasks', '',
+        `One episode of each task's scripted expert (seed ${o.seed}); pictures are the first frame, scene camera left, wrist camera right.`,
+        'Made by `karakuri sim gallery`.', '',
+        '| task | sector | arm | instruction | expert | first frame | episode |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows, '',
+      ].join('\n'));
+      console.log(join(o.out, 'index.md'));
+    });
+
+  sim
     .command('video')
     .description('film one scripted-expert episode of a task as an MP4 (scene and wrist cameras side by side)')
     .requiredOption('--task <id>', 'task id (see `karakuri sim tasks`)')

@@ -1,0 +1,88 @@
+// `karakuri collect` and `karakuri data ...`: record LeRobot v3.0 datasets from the sector tasks' experts, and
+// validate, repair or describe a dataset directory (v3.0 or v2.1).
+import type { Command } from 'commander';
+import { z } from 'zod';
+import cliProgress from 'cli-progress';
+import { parseOptions } from './options.ts';
+
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+export function registerDataCommands(program: Command): void {
+  program
+    .command('collect')
+    .description('record scripted-expert episodes of sector tasks into a LeRobot v3.0 dataset (worker threads, AV1 video)')
+    .requiredOption('--task <ids>', "task id(s), comma-separated, or 'all' (see `karakuri sim tasks`)")
+    .option('--embodiment <id>', 'arm', 'kara6')
+    .option('--episodes <n>', 'episodes per task', '10')
+    .requiredOption('--out <dir>', 'dataset directory (must not exist or be empty)')
+    .option('--seed-start <n>', 'first simulator seed', '0')
+    .option('--workers <n>', 'worker threads (default one per core)')
+    .option('--size <px>', 'camera width and height (>= 64 for AV1)', '96')
+    .option('--depth', 'record metric depth of every camera as depth videos')
+    .option('--only-success', 'drop failed episodes (default: keep them, flagged in meta/episodes)')
+    .option('--contributor <name>', 'who contributes the data (provenance)', 'karakuri-sim')
+    .option('--license <spdx>', 'licence of the data', 'Apache-2.0')
+    .action(async (raw: unknown) => {
+      const o = parseOptions(z.object({
+        task: list, embodiment: z.string().min(1), episodes: z.coerce.number().int().min(1).max(100000), out: z.string().min(1),
+        seedStart: z.coerce.number().int().min(0), workers: z.coerce.number().int().min(1).max(64).optional(),
+        size: z.coerce.number().int().min(64).max(1024), depth: z.boolean().optional(), onlySuccess: z.boolean().optional(),
+        contributor: z.string().min(1), license: z.string().min(1),
+      }), raw, 'karakuri collect');
+      const { TASKS } = await import('../sim/tasks/registry.ts');
+      const tasks = o.task.length === 1 && o.task[0] === 'all' ? [...TASKS.values()].filter((t) => t.embodiments.includes(o.embodiment)).map((t) => t.id) : o.task;
+      const { collect } = await import('../data/collect.ts');
+      const total = tasks.length * o.episodes;
+      const bar = new cliProgress.SingleBar({
+        format: ' {bar} {value}/{total} episodes | {rate} episodes/s | {ok} successful | {cell} | ETA {eta_formatted}', noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 50,
+      }, cliProgress.Presets.shades_classic);
+      const t0 = performance.now();
+      let done = 0, ok = 0;
+      bar.start(total, 0, { rate: '0', ok: 0, cell: '' });
+      const s = await collect({
+        ...o, tasks,
+        onEpisode: (e) => { done++; ok += +e.success; bar.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2), ok, cell: `${e.task} seed ${e.seed}` }); },
+      }).finally(() => bar.stop());
+      console.log(`\n${s.episodes} episodes (${s.successes} successful), ${s.frames} frames in ${s.seconds.toFixed(1)} s (${(s.frames / s.seconds).toFixed(0)} frames/s) -> ${s.dir}`);
+    });
+
+  const data = program.command('data').description('datasets: validate, repair, describe');
+
+  data
+    .command('validate')
+    .argument('<dir>', 'dataset directory (LeRobot v3.0 or v2.1)')
+    .description('check a dataset against its metadata; lists every problem with its file and episode; exits 1 on any')
+    .option('--json', 'print the problems as JSON')
+    .action(async (dir: string, raw: { json?: boolean }) => {
+      const { validateDataset } = await import('../data/lerobot/validate.ts');
+      const r = await validateDataset(dir);
+      if (raw.json) console.log(JSON.stringify(r, null, 2));
+      else if (r.problems.length === 0) console.log(`${dir}: valid`);
+      else {
+        for (const p of r.problems) console.log(`${p.file}${p.episode !== undefined ? ` (episode ${p.episode})` : ''}: ${p.message}`);
+        console.log(`\n${r.problems.length} problem(s) in ${dir}`);
+      }
+      if (r.problems.length) process.exitCode = 1;
+    });
+
+  data
+    .command('repair')
+    .argument('<dir>', 'a dataset directory whose recording was interrupted')
+    .description('finish an interrupted recording: keep every finished episode, drop an unfinished one')
+    .action(async (dir: string) => {
+      const { repairDataset } = await import('../data/lerobot/writer.ts');
+      const r = await repairDataset(dir);
+      console.log(`${dir}: kept ${r.kept} finished episode(s), dropped ${r.dropped} unfinished`);
+    });
+
+  data
+    .command('info')
+    .argument('<dir>', 'dataset directory (LeRobot v3.0 or v2.1)')
+    .description('what a dataset holds: version, robot, fps, episodes, frames, features')
+    .action(async (dir: string) => {
+      const { Dataset } = await import('../data/lerobot/dataset.ts');
+      const ds = await Dataset.open(dir);
+      console.log(`${dir}: LeRobot ${ds.info.codebase_version}, robot ${ds.info.robot_type}, ${ds.info.fps} fps, ${ds.numEpisodes} episodes, ${ds.numFrames} frames`);
+      for (const [k, f] of Object.entries(ds.features)) console.log(`  ${k.padEnd(34)} ${f.dtype.padEnd(8)} [${f.shape.join(', ')}]`);
+    });
+}
