@@ -47,6 +47,65 @@ describe('karakuri CLI', () => {
     expect(bad.stderr).toMatch(/unknown embodiment 'ur5'/);
   });
 
+  it('sim tasks lists the nine tasks with their sectors', () => {
+    const r = run('sim', 'tasks', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; sector: string; embodiments: string[] }[];
+    expect(rows).toHaveLength(9);
+    expect(new Set(rows.map((t) => t.sector))).toEqual(new Set(['restaurant', 'food-factory', 'care']));
+    const text = run('sim', 'tasks');
+    for (const t of rows) expect(text.stdout).toContain(t.id);
+  });
+
+  it('sim experts prints the table and writes it; sim snapshot --task and sim video show a task', () => {
+    const out = mkdtempSync(join(tmpdir(), 'experts-'));
+    const r = run('sim', 'experts', '--tasks', 'bedside-table', '--embodiments', 'kara7', '--episodes', '2', '--workers', '1', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/bedside-table\s+care\s+kara7\s+\d\/2/);
+    const json = JSON.parse(readFileSync(join(out, 'experts.json'), 'utf8')) as { cells: { episodes: number }[] };
+    expect(json.cells[0]!.episodes).toBe(2);
+    expect(readFileSync(join(out, 'experts.md'), 'utf8')).toMatch(/\| bedside-table \| care \| kara7 \|/);
+
+    const snap = run('sim', 'snapshot', '--task', 'cup-on-tray', '--seed', '4', '--size', '40', '--out', out);
+    expect(snap.status, snap.stderr).toBe(0);
+    expect(snap.stdout).toMatch(/^".+"$/m); // the episode's instruction
+    expect(PNG.sync.read(readFileSync(join(out, 'cup-on-tray-kara6-seed4-wrist.png'))).width).toBe(40);
+
+    const vid = run('sim', 'video', '--task', 'cup-on-tray', '--seed', '4', '--size', '64', '--out', out);
+    expect(vid.status, vid.stderr).toBe(0);
+    const frames = Number(/\((\d+) frames, 128x64, 20 fps\)/.exec(vid.stdout)?.[1]);
+    const steps = Number(/in (\d+) steps/.exec(vid.stdout)?.[1]);
+    expect(frames).toBe(steps + 1); // the reset view and one frame per control step
+    const probed = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', join(out, 'cup-on-tray-kara6-seed4.mp4')], { encoding: 'utf8' });
+    expect(Number(probed.stdout.trim())).toBe(frames);
+  });
+
+  it('task commands name a bad task, arm or flag', () => {
+    const bad = run('sim', 'experts', '--tasks', 'make-tea', '--episodes', '1');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown task 'make-tea'/);
+    const odd = run('sim', 'video', '--task', 'cup-on-tray', '--size', '33');
+    expect(odd.stderr).toMatch(/--size: must be even/);
+    const snap = run('sim', 'snapshot', '--task', 'nurse-call', '--embodiment', 'widowx250');
+    expect(snap.status).not.toBe(0);
+    expect(snap.stderr).toMatch(/task 'nurse-call' is not offered on embodiment 'widowx250'/);
+  });
+
+  it('data validate reports the G1 fixture\'s 97 missing episodes and exits 1; data info still reads it', () => {
+    const g1 = new URL('../../../shared/fixtures/lerobot-g1-v2.1-partial', import.meta.url).pathname;
+    const v = run('data', 'validate', g1);
+    expect(v.status).toBe(1);
+    expect(v.stdout).toMatch(/data\/chunk-000\/episode_000000\.parquet \(episode 0\): data file is missing/);
+    expect(v.stdout).toMatch(/in 97 episode\(s\): 0, 3, 5,/);
+    expect(v.stdout).not.toMatch(/\(episode [124]\)/); // the three present episodes are fine
+    const i = run('data', 'info', g1);
+    expect(i.status, i.stderr).toBe(0);
+    expect(i.stdout).toMatch(/LeRobot v2\.1, robot Unitree_G1_Inspire, 30 fps, 100 episodes/);
+    const missing = run('data', 'validate', join(tmpdir(), 'no-such-dataset'));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stdout + missing.stderr).toMatch(/info\.json/);
+  });
+
   it('bad flags and unknown commands fail with a message naming them', () => {
     const bad = run('demo', '--seconds', 'soon');
     expect(bad.status).not.toBe(0);

@@ -60,7 +60,9 @@ export function registerDataCommands(program: Command): void {
       else if (r.problems.length === 0) console.log(`${dir}: valid`);
       else {
         for (const p of r.problems) console.log(`${p.file}${p.episode !== undefined ? ` (episode ${p.episode})` : ''}: ${p.message}`);
-        console.log(`\n${r.problems.length} problem(s) in ${dir}`);
+        const eps = [...new Set(r.problems.flatMap((p) => (p.episode === undefined ? [] : [p.episode])))].sort((a, b) => a - b);
+        const list = eps.length > 12 ? `${eps.slice(0, 12).join(', ')}, ...` : eps.join(', ');
+        console.log(`\n${r.problems.length} problem(s) in ${dir}${eps.length ? `, in ${eps.length} episode(s): ${list}` : ''}`);
       }
       if (r.problems.length) process.exitCode = 1;
     });

@@ -5,6 +5,9 @@ import { registerSystemCommands } from './system.ts';
 import { registerSimCommands } from './sim.ts';
 import { registerDataCommands } from './data.ts';
 
+// output piped into head & co: a closed pipe ends the command quietly instead of crashing it
+for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+
 const program = new Command();
 program
   .name('karakuri')

@@ -13,6 +13,7 @@ import { quatFromAxisAngle, quatFromMat, quatMul, rotationError } from './contro
 import { checkAction, EE_ACTION_DIM, EE_ACTION_LIMITS, type ActionMode } from './action.ts';
 import type { CameraFrame, Observation, PrivilegedState, StepResult, TaskState } from './observation.ts';
 import { Renderer } from './render/index.ts';
+import { seededRandom } from './random.ts';
 
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -96,17 +97,7 @@ export class SimulationError extends Error {
   constructor(message: string) { super(message); this.name = 'SimulationError'; }
 }
 
-/** Seeded uniform numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random.ts';
 
 export class Env {
   readonly config: EnvConfig;

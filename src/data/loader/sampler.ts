@@ -2,18 +2,9 @@
 // prepares which batch): without weights, each epoch is a seeded permutation of every frame of every dataset;
 // with per-dataset weights, each sample first draws its dataset by weight, then a frame uniformly (with replacement),
 // so that a small dataset of another embodiment is not drowned by a large one.
+import { seededRandom } from '../../sim/random.ts';
 
-/** mulberry32: seeded uniform numbers in [0, 1). */
-export function rng32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng32 = seededRandom;
 
 /** A sample: dataset number and frame (global index within that dataset). */
 export interface SampleRef { dataset: number; frame: number }

@@ -30,7 +30,7 @@ const templates = {
 export const plateAtSeat: TaskDefinition = {
   id: 'plate-at-seat',
   sector: 'restaurant',
-  summary: 'set a plate on the placemat of the named seat, left or right from the robot (a second plate or a dish may distract)',
+  summary: 'Set a plate on the placemat of the named seat, left or right of the robot (a second plate or a dish may distract).',
   embodiments: ['kara6', 'kara7', 'widowx250'],
   maxSteps: 200,
   templates,

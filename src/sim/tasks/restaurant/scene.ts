@@ -13,7 +13,8 @@ import { pickPlaceWaypoints, runWaypoints, yawFor, type ExpertResult, type RunOp
 import { openBox, tray } from '../parts/containers.ts';
 import { placemat } from '../parts/placemat.ts';
 import { moveStatic } from '../parts/static-body.ts';
-import { choose, COLOURS, setColour, type ColourName, type Region, type Rgba } from '../randomize.ts';
+import { choose, COLOURS, parked, sample, scatter, setColour, type ColourName, type Region, type Rgba } from '../randomize.ts';
+import type { Placement } from '../../env.ts';
 import type { TaskScene } from '../types.ts';
 
 export type DishKind = 'cup' | 'bowl' | 'plate';
@@ -132,6 +133,35 @@ export function moveStatics(env: Env, rng: () => number, L: Layout): Statics {
     setColour(env, `seat_${s}/mat`, mat);
   }
   return out;
+}
+
+/**
+ * The dishes of an episode of cup-on-tray and bowl-to-bin: the target dish of `kind` among 1..count-1 others of that
+ * kind (all colours different), and most episodes one dish of the `other` kind, which more often than not has the
+ * target's colour (so both the colour and the type must be grounded). Places and colours them, parks the unused.
+ */
+export function dishEpisode(rng: () => number, env: Env, L: Layout, kind: DishKind, other: DishKind, count: number): {
+  placement: Record<string, Placement>; colour: ColourName; target: string; distractors: string[];
+} {
+  const d = L.dishes[kind], o = L.dishes[other], otherName = dishName(other, 0);
+  const colours = sample(rng, DISH_COLOURS, count + 1);
+  const colour = colours[0]!;
+  const n = 2 + Math.floor(rng() * (count - 1)); // the target and 1..count-1 others of its kind
+  const withOther = rng() < 0.85, otherShares = rng() < 0.65;
+  const names = sample(rng, Array.from({ length: count }, (_, i) => dishName(kind, i)), count);
+  const used = names.slice(0, n);
+  const items = [...used.map((name) => ({ name, r: d.radius, hh: d.halfHeight })), ...(withOther ? [{ name: otherName, r: o.radius, hh: o.halfHeight }] : [])];
+  const at = scatter(rng, L.items, items.map((i) => i.r), L.gap);
+  const placement: Record<string, Placement> = {};
+  const colourOf: Record<string, ColourName> = {};
+  items.forEach((it, k) => { placement[it.name] = { pos: [...at[k]!, it.hh + 0.001], yaw: rng() * Math.PI }; });
+  used.forEach((name, k) => { colourOf[name] = colours[k]!; });
+  names.slice(n).forEach((name, k) => { placement[name] = parked(k, d.halfHeight); colourOf[name] = colours[n + k]!; });
+  if (!withOther) placement[otherName] = parked(count, o.halfHeight);
+  colourOf[otherName] = otherShares ? colour : colours[count]!;
+  colourDishes(env, colourOf);
+  const target = used[0]!;
+  return { placement, colour, target, distractors: items.map((i) => i.name).filter((x) => x !== target) };
 }
 
 /** Gives every dish of the scene a colour (the model keeps the last episode's colours otherwise). */
