@@ -74,6 +74,20 @@ export class EnvPool {
     return Promise.all(this.slots.map((s, i) => this.call(s.worker, { type: 'reset', env: s.local, seed: seeds[i]! }) as Promise<ResetValue>));
   }
 
+  /** Resets env `i` alone (e.g. when its episode ended while the others run on). */
+  reset(i: number, seed: number): Promise<ResetValue> {
+    const s = this.slots[i];
+    if (!s) throw new RangeError(`reset: no env ${i} (the pool has ${this.size})`);
+    return this.call(s.worker, { type: 'reset', env: s.local, seed }) as Promise<ResetValue>;
+  }
+
+  /** Steps env `i` alone. */
+  step(i: number, action: number[]): Promise<StepValue> {
+    const s = this.slots[i];
+    if (!s) throw new RangeError(`step: no env ${i} (the pool has ${this.size})`);
+    return this.call(s.worker, { type: 'step', env: s.local, action }) as Promise<StepValue>;
+  }
+
   stepAll(actions: number[][]): Promise<StepValue[]> {
     if (actions.length !== this.size) throw new RangeError(`stepAll: ${actions.length} actions for ${this.size} envs`);
     return Promise.all(this.slots.map((s, i) => this.call(s.worker, { type: 'step', env: s.local, action: actions[i]! }) as Promise<StepValue>));

@@ -31,6 +31,22 @@ describe('EnvPool', () => {
     }
   });
 
+  it('resets and steps one env alone, as a local env would', async () => {
+    const pool = await EnvPool.create({ embodiment: 'kara6', width: 0, height: 0 }, { workers: 2 });
+    const local = await Env.create({ embodiment: 'kara6', width: 0, height: 0 });
+    try {
+      await pool.resetAll([1, 2]);
+      const r = await pool.reset(1, 9);
+      expect(r.privileged).toEqual(local.reset(9).privileged);
+      const s = await pool.step(1, [0.01, 0, 0, 0, 0, 0, 1]);
+      expect(s.observation.proprio.eePos).toEqual(local.step([0.01, 0, 0, 0, 0, 0, 1]).observation.proprio.eePos);
+      expect(() => pool.reset(2, 0)).toThrow(/no env 2 \(the pool has 2\)/);
+    } finally {
+      await pool.close();
+      local.dispose();
+    }
+  });
+
   it('gives workers a task module: its hooks place objects and decide success, its expert runs the episodes', async () => {
     const pool = await EnvPool.create({ embodiment: 'kara6', width: 0, height: 0 }, { workers: 2, taskModule: new URL('./example-task.ts', import.meta.url) });
     try {
