@@ -1,0 +1,161 @@
+// The encoders and the trunk on real libtorch: output shapes, and masks that really mask (changing a padded image,
+// a masked state component or padded text leaves the outputs unchanged, while changing a real one does not).
+import { describe, expect, it } from 'vitest';
+import * as torch from '../torch/index.ts';
+import { sequenceLayout } from './config.ts';
+import { VisionEncoder } from './vision.ts';
+import { VideoEncoder, imageKeyPadding } from './video.ts';
+import { StateEncoder } from './state.ts';
+import { EmbodimentEncoder, embodimentIndex, embodimentTensor } from './embodiment.ts';
+import { blockMask } from './trunk.ts';
+import { KarakuriVLA } from './vla.ts';
+import { maxDiff, randomInput, tinyConfig, withField } from './test-helpers.ts';
+
+torch.manualSeed(0);
+const cfg = tinyConfig();
+
+describe('vision and video', () => {
+  it('VisionEncoder: [B, per, H, W, 3] uint8 -> [B, per, n, dim]; FiLM makes the instruction change the features', () => {
+    torch.tidy(() => {
+      const v = new VisionEncoder(cfg);
+      const frames = torch.randint(0, 256, [2, 3, 16, 16, 3], 'uint8');
+      const c1 = torch.randn([2, cfg.dim]), c2 = torch.randn([2, cfg.dim]);
+      expect(v.forward(frames, c1).shape).toEqual([2, 3, 4, 32]);
+      // FiLM starts as the identity: the condition does not matter until trained
+      expect(maxDiff(v.forward(frames, c1), v.forward(frames, c2))).toBe(0);
+      torch.noGrad(() => v.films.forEach((f) => f.proj.weight.add_(torch.randn(f.proj.weight.shape).mul(0.1))));
+      expect(maxDiff(v.forward(frames, c1), v.forward(frames, c2))).toBeGreaterThan(1e-4);
+      expect(() => v.forward(torch.zeros([1, 1, 20, 16, 3], 'uint8'), c1.narrow(0, 0, 1))).toThrow(/frames are 20x16x3, the model takes 16x16x3/);
+      v.dispose();
+    });
+  });
+  it('VideoEncoder: camera and history-time embeddings make identical frames distinguishable; bad shapes named', () => {
+    torch.tidy(() => {
+      const v = new VideoEncoder(cfg);
+      const one = torch.randint(0, 256, [1, 1, 1, 16, 16, 3], 'uint8');
+      const images = one.expand(1, 2, 2, 16, 16, 3).contiguous(); // the same frame everywhere
+      const tok = v.forward(images, torch.randn([1, cfg.dim])); // (1, C*T*n, dim)
+      expect(tok.shape).toEqual([1, 2 * 2 * 4, 32]);
+      const g = tok.reshape(2, 2, 4, 32);
+      expect(maxDiff(g.select(0, 0), g.select(0, 1))).toBeGreaterThan(0); // cameras differ
+      expect(maxDiff(g.select(1, 0), g.select(1, 1))).toBeGreaterThan(0); // times differ
+      expect(() => v.forward(torch.zeros([1, 3, 2, 16, 16, 3], 'uint8'), torch.randn([1, 32]))).toThrow(/images \[1, 3, 2, 16, 16, 3\] must be \[B, 2 cameras, 2 frames/);
+      expect(() => v.forward(torch.zeros([1, 2, 2, 16, 16, 3]), torch.randn([1, 32]))).toThrow(/must be uint8, got float32/);
+      v.dispose();
+    });
+  });
+  it('imageKeyPadding marks every token of a padded frame on every camera', () => {
+    torch.tidy(() => {
+      const pad = torch.tensor([[1, 0], [0, 0]], { dtype: 'bool' });
+      const k = imageKeyPadding(pad, 2, 3).toNumbers();
+      // sample 0: camera-major, then time, then cell: [t0 x3, t1 x3] per camera
+      expect(k.slice(0, 12)).toEqual([1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0]);
+      expect(k.slice(12).every((x) => x === 0)).toBe(true);
+    });
+  });
+});
+
+describe('state and embodiment', () => {
+  it('StateEncoder: one token per part; a masked component contributes nothing, a real one does', () => {
+    torch.tidy(() => {
+      const s = new StateEncoder(cfg);
+      const { state, stateMask } = randomInput(cfg, 2);
+      const out = s.forward(state, stateMask);
+      expect(out.shape).toEqual([2, 3, 32]);
+      const junk = state.clone();
+      torch.noGrad(() => { const col = junk.narrow(1, 22, 1); col.fill_(1e3); }); // component 22 is masked (kara6-like)
+      expect(maxDiff(s.forward(junk, stateMask), out)).toBe(0);
+      const real = state.clone();
+      torch.noGrad(() => { const col = real.narrow(1, 10, 1); col.add_(1); });
+      const d = s.forward(real, stateMask).sub(out).abs().sum(2).toNumbers(); // (B * 3): per token
+      expect(d[0]).toBe(0); expect(d[1]).toBe(0); expect(d[2]).toBeGreaterThan(0); // only the proprio token moved
+      expect(() => s.forward(torch.zeros([2, 30]), torch.ones([2, 30], 'bool'))).toThrow(/state \[2, 30\] and stateMask \[2, 30\] must both be \[B, <= 23\]/);
+      // a narrower batch (kara6-only loader: 22 wide) gives the same tokens as the model-wide padded one
+      expect(maxDiff(s.forward(state.narrow(1, 0, 22), stateMask.narrow(1, 0, 22)), out)).toBe(0);
+      s.dispose();
+    });
+  });
+  it('embodiment index and token; an unknown arm is named with the known ones', () => {
+    expect(embodimentIndex(cfg, 'kara7')).toBe(1);
+    expect(() => embodimentIndex(cfg, 'ur5e')).toThrow("unknown embodiment 'ur5e': this model knows 'kara6', 'kara7', 'widowx250'");
+    torch.tidy(() => {
+      const e = new EmbodimentEncoder(cfg);
+      const idx = embodimentTensor(cfg, ['widowx250', 'kara6']);
+      expect(idx.toNumbers()).toEqual([2, 0]);
+      const tok = e.forward(idx);
+      expect(tok.shape).toEqual([2, 1, 32]);
+      expect(maxDiff(tok.select(0, 0), tok.select(0, 1))).toBeGreaterThan(0);
+      expect(() => e.forward(torch.tensor([3], { dtype: 'int64' }))).toThrow(/embodiment index 3 outside 0\.\.2/);
+      e.dispose();
+    });
+  });
+});
+
+describe('trunk masks through the whole model', () => {
+  const model = new KarakuriVLA(cfg).eval();
+  const run = (inp: ReturnType<typeof randomInput>) => torch.noGrad(() => model.forward(inp));
+
+  it('blockMask: the prefix (text + images) sees only itself, the room readout the prefix and itself', () => {
+    const s = sequenceLayout(cfg), L = s.total, m = blockMask(cfg), prefix = s.text + s.image;
+    const at = (q: number, k: number) => m[q * L + k];
+    expect(at(0, prefix - 1)).toBe(0); expect(at(0, prefix)).toBe(1); // text -> image ok, text -> state blocked
+    expect(at(prefix, 0)).toBe(0); expect(at(prefix, L - 1)).toBe(0); // state sees everything
+    expect(at(L - 2, prefix + 1)).toBe(0); // an action readout sees the state
+    expect(at(L - 1, prefix)).toBe(1); expect(at(L - 1, L - 2)).toBe(1); expect(at(L - 1, L - 1)).toBe(0); expect(at(L - 1, 3)).toBe(0);
+  });
+  it('a padded history frame, a masked state component and padded text change nothing; real ones do', () => {
+    torch.tidy(() => {
+      const inp = withField(randomInput(cfg, 2), 'imagePad', torch.tensor([[1, 0], [0, 0]], { dtype: 'bool' }));
+      const base = run(inp);
+      expect(base.actions.shape).toEqual([2, 10, 7]);
+      expect(base.room.shape).toEqual([2, 3]);
+      // padded frame (sample 0, t = 0) of both cameras replaced by noise
+      const img = inp.images.clone();
+      torch.noGrad(() => { const f = img.narrow(0, 0, 1).narrow(2, 0, 1); f.copy_(torch.randint(0, 256, f.shape, 'uint8')); });
+      const padded = run(withField(inp, 'images', img));
+      expect(maxDiff(padded.actions, base.actions)).toBe(0);
+      expect(maxDiff(padded.room, base.room)).toBe(0);
+      // the same change on a real frame (sample 1) moves the outputs
+      const img2 = inp.images.clone();
+      torch.noGrad(() => { const f = img2.narrow(0, 1, 1).narrow(2, 0, 1); f.copy_(torch.randint(0, 256, f.shape, 'uint8')); });
+      expect(maxDiff(run(withField(inp, 'images', img2)).actions, base.actions)).toBeGreaterThan(1e-6);
+      // masked state component
+      const st = inp.state.clone();
+      torch.noGrad(() => st.narrow(1, 22, 1).fill_(50));
+      expect(maxDiff(run(withField(inp, 'state', st)).actions, base.actions)).toBe(0);
+      // padded text tokens (positions 5..7)
+      const tok = inp.tokens.clone();
+      torch.noGrad(() => tok.narrow(1, 5, 3).fill_(42));
+      const t = run(withField(inp, 'tokens', tok));
+      expect(maxDiff(t.actions, base.actions)).toBe(0);
+      expect(maxDiff(t.room, base.room)).toBe(0);
+      // the text cut to its real length (5 tokens) gives the same outputs
+      const cut = run({ ...inp, tokens: inp.tokens.narrow(1, 0, 5), tokenMask: inp.tokenMask.narrow(1, 0, 5) });
+      expect(maxDiff(cut.actions, base.actions)).toBeLessThan(1e-5);
+      expect(maxDiff(cut.room, base.room)).toBeLessThan(1e-5);
+      const tok2 = inp.tokens.clone();
+      torch.noGrad(() => tok2.narrow(1, 2, 1).fill_(42));
+      expect(maxDiff(run(withField(inp, 'tokens', tok2)).room, base.room)).toBeGreaterThan(1e-6);
+    });
+  });
+  it('the room estimate reads images + instruction only: changing the state or the arm moves the actions, not the room', () => {
+    torch.tidy(() => {
+      const inp = randomInput(cfg, 2);
+      const base = run(inp);
+      const st = inp.state.add(1);
+      const moved = run(withField(inp, 'state', st));
+      expect(maxDiff(moved.actions, base.actions)).toBeGreaterThan(1e-6);
+      expect(maxDiff(moved.room, base.room)).toBe(0);
+      const arm = run(withField(inp, 'embodiment', torch.tensor([1, 2], { dtype: 'int64' })));
+      expect(maxDiff(arm.actions, base.actions)).toBeGreaterThan(1e-6);
+      expect(maxDiff(arm.room, base.room)).toBe(0);
+    });
+  });
+  it('bad inputs are named', () => {
+    torch.tidy(() => {
+      const inp = randomInput(cfg, 2);
+      expect(() => model.forward(withField(inp, 'tokens', torch.zeros([2, 9], 'int64')))).toThrow("KarakuriVLA: inputs 'tokens' [2, 9] and 'tokenMask' [2, 8] must both be [2, <= 8] (text.maxTokens)");
+      expect(() => model.forward(withField(inp, 'stateMask', torch.zeros([1, 23], 'bool')))).toThrow(/inputs 'state' \[2, 23\] and 'stateMask' \[1, 23\] must both be \[2, <= 23\]/);
+    });
+  });
+});

@@ -1,0 +1,103 @@
+// Output heads on the trunk's readout tokens: the L1 action head (H readouts -> [B, H, A] normalized actions, as ACT
+// / OpenVLA-OFT regress a chunk), the flow-matching action head (pi0: a velocity field from noise to the action chunk,
+// conditioned on each step's readout and the flow time, integrated with a few Euler steps at inference), and the
+// "reads the room" head (room readout -> [B, 3] target position in metres). Losses mask padded steps (actionPad).
+import * as torch from '../torch/index.ts';
+import type { ModelConfig } from './config.ts';
+const { nn } = torch;
+type Tensor = torch.Tensor;
+
+/** Mean over the real (not padded) steps of a per-element loss [B, H, A]; actionPad bool [B, H], true = padded. */
+export function maskedStepMean(perElement: Tensor, actionPad: Tensor): Tensor {
+  return torch.tidy(() => {
+    const valid = actionPad.bool().logicalNot().float(); // (B, H)
+    return perElement.mean(2).mul(valid).sum().div(valid.sum().clamp(1));
+  });
+}
+
+export class L1ActionHead extends nn.Module {
+  readonly mlp: torch.nn.MLP;
+  constructor(readonly cfg: ModelConfig) {
+    super();
+    this.mlp = this.child('mlp', new nn.MLP([cfg.dim, cfg.dim, cfg.actionDim], { activation: 'gelu' }));
+  }
+  /** readouts [B, H, dim] -> actions [B, H, A] (normalized). */
+  forward(readouts: Tensor): Tensor {
+    return this.mlp.forward(readouts);
+  }
+  loss(readouts: Tensor, action: Tensor, actionPad: Tensor): Tensor {
+    return torch.tidy(() => maskedStepMean(this.forward(readouts).sub(action).abs(), actionPad));
+  }
+}
+
+export class FlowActionHead extends nn.Module {
+  readonly actionIn: torch.nn.Linear;
+  readonly timeMlp: torch.nn.MLP;
+  readonly net: torch.nn.MLP;
+  readonly freqs: Tensor;
+  constructor(readonly cfg: ModelConfig) {
+    super();
+    const d = cfg.dim;
+    this.actionIn = this.child('action_in', new nn.Linear(cfg.actionDim, d));
+    this.timeMlp = this.child('time_mlp', new nn.MLP([d, d, d], { activation: 'silu' }));
+    this.net = this.child('net', new nn.MLP([d, d, d, cfg.actionDim], { activation: 'gelu' }));
+    const half = Math.floor(d / 2);
+    const f = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(1000) * i) / Math.max(1, half - 1)));
+    this.freqs = this.buffer('freqs', torch.tensor(f, { shape: [1, half] }));
+  }
+  /** Sinusoidal embedding of the flow time t [B] in [0, 1] -> [B, dim] (zero-padded when dim is odd). */
+  private timeEmbedding(t: Tensor): Tensor {
+    const arg = t.reshape(-1, 1).mul(this.freqs).mul(100); // (B, dim/2)
+    const e = torch.cat([arg.sin(), arg.cos()], 1); // (B, 2*floor(dim/2))
+    return e.size(1) === this.cfg.dim ? e : torch.cat([e, torch.zeros([e.size(0), 1])], 1); // (B, dim)
+  }
+  /** The velocity v(x_t, t) [B, H, A] given readouts [B, H, dim], x_t [B, H, A], t [B]. */
+  velocity(readouts: Tensor, xt: Tensor, t: Tensor): Tensor {
+    return torch.tidy(() => {
+      const temb = this.timeMlp.forward(this.timeEmbedding(t)).unsqueeze(1); // (B, 1, dim)
+      return this.net.forward(this.actionIn.forward(xt).add(readouts).add(temb)); // (B, H, A)
+    });
+  }
+  /** pi0's convention: x_t = t * noise + (1 - t) * action, target velocity noise - action; MSE over real steps. */
+  loss(readouts: Tensor, action: Tensor, actionPad: Tensor): Tensor {
+    return torch.tidy(() => {
+      const B = action.size(0);
+      const t = torch.rand([B]); // (B)
+      const noise = torch.randn(action.shape); // (B, H, A)
+      const tt = t.reshape(B, 1, 1); // (B, 1, 1)
+      const xt = noise.mul(tt).add(action.mul(tt.neg().add(1)));
+      const v = this.velocity(readouts, xt, t);
+      return maskedStepMean(v.sub(noise.sub(action)).square(), actionPad);
+    });
+  }
+  /** Euler integration from noise (t = 1) to an action chunk (t = 0) in cfg.flow.steps steps -> [B, H, A]. */
+  sample(readouts: Tensor, noise?: Tensor): Tensor {
+    return torch.tidy(() => {
+      const [B, H] = readouts.shape as [number, number];
+      const steps = this.cfg.flow.steps;
+      let x = noise ?? torch.randn([B, H, this.cfg.actionDim]); // (B, H, A)
+      for (let k = 0; k < steps; k++) {
+        const t = torch.full([B], 1 - k / steps);
+        x = x.sub(this.velocity(readouts, x, t).div(steps));
+      }
+      return x;
+    });
+  }
+}
+
+export class RoomHead extends nn.Module {
+  readonly mlp: torch.nn.MLP;
+  constructor(readonly cfg: ModelConfig) {
+    super();
+    this.mlp = this.child('mlp', new nn.MLP([cfg.dim, cfg.dim, 3], { activation: 'gelu' }));
+  }
+  /** room readout [B, dim] -> target position [B, 3] (metres, world frame). */
+  forward(readout: Tensor): Tensor {
+    return this.mlp.forward(readout);
+  }
+}
+
+/** Mean Euclidean distance in centimetres between predicted and true positions [B, 3] (metres). */
+export function roomErrorCm(pred: Tensor, target: Tensor): number {
+  return torch.tidy(() => pred.sub(target).square().sum(1).sqrt().mean().item() * 100);
+}

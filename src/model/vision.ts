@@ -1,0 +1,85 @@
+// The image encoder shared by every camera and history frame: uint8 HWC frames -> /255 -> per-channel normalization
+// -> compact CNN (a stem conv: 4x4 stride 4 patchify or 3x3 stride 2, then 3x3 stride-2 convs; each block conv,
+// GroupNorm, FiLM from the instruction's pooled vector, ReLU) ->
+// adaptive average pooling to a side x side grid -> spatial tokens projected to `dim` + a learned position per cell.
+import * as torch from '../torch/index.ts';
+import { tokenSide, type ModelConfig } from './config.ts';
+const { nn, F } = torch;
+type Tensor = torch.Tensor;
+
+/** ImageNet's per-channel statistics (the usual choice for a CNN trained from scratch on natural-looking frames). */
+const MEAN = [0.485, 0.456, 0.406], STD = [0.229, 0.224, 0.225];
+
+/** FiLM (Perez et al. 2018): x * (1 + gamma(c)) + beta(c) per channel; starts as the identity (zero-initialised). */
+export class FiLM extends nn.Module {
+  readonly proj: torch.nn.Linear;
+  constructor(condDim: number, readonly channels: number) {
+    super();
+    this.proj = this.child('proj', new nn.Linear(condDim, 2 * channels));
+    torch.noGrad(() => { this.proj.weight.zero_(); this.proj.bias!.zero_(); });
+  }
+  /** x [N, ch, h, w] with N = B * per (the images of each sample are consecutive), cond [B, condDim]. */
+  forward(x: Tensor, cond: Tensor, per: number): Tensor {
+    return torch.tidy(() => {
+      const [N, ch, h, w] = x.shape as [number, number, number, number];
+      const B = N / per;
+      const [gamma, beta] = this.proj.forward(cond).reshape(B, 1, 2 * ch, 1, 1).chunk(2, 2) as [Tensor, Tensor]; // (B, 1, ch, 1, 1) each
+      const y = x.reshape(B, per, ch, h, w); // (B, per, ch, h, w)
+      return y.mul(gamma.add(1)).add(beta).reshape(N, ch, h, w); // (N, ch, h, w)
+    });
+  }
+}
+
+export class VisionEncoder extends nn.Module {
+  readonly convs: torch.nn.Conv2d[] = [];
+  readonly norms: torch.nn.GroupNorm[] = [];
+  readonly films: FiLM[] = [];
+  readonly proj: torch.nn.Linear;
+  readonly pos: Tensor;
+  readonly scale: Tensor;
+  readonly shift: Tensor;
+  readonly side: number;
+  constructor(readonly cfg: ModelConfig) {
+    super();
+    const { channels, groups } = cfg.vision;
+    let cin = 3;
+    channels.forEach((ch, i) => {
+      const patchify = i === 0 && cfg.vision.stemStride === 4;
+      this.convs.push(patchify ? new nn.Conv2d(cin, ch, 4, { stride: 4 }) : new nn.Conv2d(cin, ch, 3, { stride: 2, padding: 1 }));
+      this.norms.push(new nn.GroupNorm(groups, ch));
+      this.films.push(new FiLM(cfg.dim, ch));
+      cin = ch;
+    });
+    this.child('convs', new nn.ModuleList(this.convs));
+    this.child('norms', new nn.ModuleList(this.norms));
+    this.child('films', new nn.ModuleList(this.films));
+    this.side = tokenSide(cfg);
+    this.proj = this.child('proj', new nn.Linear(cin, cfg.dim));
+    this.pos = this.param('pos', nn.init.normal([cfg.vision.tokensPerImage, cfg.dim], 0.02));
+    // (x / 255 - mean) / std as one multiply-add: x * scale + shift
+    this.scale = this.buffer('scale', torch.tensor(STD.map((s) => 1 / (255 * s)), { shape: [1, 3, 1, 1] }));
+    this.shift = this.buffer('shift', torch.tensor(MEAN.map((m, i) => -m / STD[i]!), { shape: [1, 3, 1, 1] }));
+  }
+
+  /**
+   * frames uint8 [B, per, H, W, 3] (per = cameras x history, any order), cond [B, dim] (the text's pooled vector)
+   * -> tokens [B, per, n, dim] with n = tokensPerImage.
+   */
+  forward(frames: Tensor, cond: Tensor): Tensor {
+    return torch.tidy(() => {
+      const [B, per, H, W, ch] = frames.shape as [number, number, number, number, number];
+      const [eh, ew] = this.cfg.vision.imageSize;
+      if (ch !== 3 || H !== eh || W !== ew) throw new RangeError(`VisionEncoder: frames are ${H}x${W}x${ch}, the model takes ${eh}x${ew}x3 (vision.imageSize)`);
+      // contiguous NCHW: elementwise ops would keep the permuted (channels-last) strides, and convs on those are slower
+      let x = frames.reshape(B * per, H, W, 3).permute(0, 3, 1, 2).contiguous().float().mul(this.scale).add(this.shift); // (B*per, 3, H, W)
+      for (let i = 0; i < this.convs.length; i++) {
+        const h = this.norms[i]!.forward(this.convs[i]!.forward(x)); // (B*per, ch_i, H/2^i, W/2^i)
+        x = this.films[i]!.forward(h, cond, per).relu();
+      }
+      const pooled = F.adaptiveAvgPool2d(x, this.side); // (B*per, c, side, side)
+      const c = pooled.size(1), n = this.side * this.side;
+      const cells = pooled.reshape(B * per, c, n).transpose(1, 2); // (B*per, n, c)
+      return this.proj.forward(cells).add(this.pos).reshape(B, per, n, this.cfg.dim); // (B, per, n, dim)
+    });
+  }
+}

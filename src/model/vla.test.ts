@@ -1,0 +1,142 @@
+// KarakuriVLA end to end on real libtorch: both action heads' shapes, loss masking (padded steps cost nothing),
+// gradients reaching every parameter, the parameter table, and save/load of a model version directory giving
+// identical outputs, with the errors a broken directory gives.
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as torch from '../torch/index.ts';
+import { KarakuriVLA } from './vla.ts';
+import { FlowActionHead, L1ActionHead, maskedStepMean, roomErrorCm } from './heads.ts';
+import { loadPolicyFiles, savePolicyFiles, type Normalization } from './checkpoint.ts';
+import { Tokenizer } from './language/tokenizer.ts';
+import { maxDiff, randomInput, tinyConfig, withField } from './test-helpers.ts';
+
+torch.manualSeed(1);
+const tmp = mkdtempSync(join(tmpdir(), 'karakuri-model-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const target = (B: number, H = 10) => ({ action: torch.randn([B, H, 7]), actionPad: torch.zeros([B, H], 'bool'), room: torch.rand([B, 3]) });
+
+describe('heads', () => {
+  it('L1 head: [B, H, dim] -> [B, H, 7]; the flow head samples [B, H, 7] in cfg.flow.steps Euler steps', () => {
+    torch.tidy(() => {
+      const cfg = tinyConfig({ head: 'flow', flow: { steps: 3 } });
+      const r = torch.randn([2, 10, 32]);
+      expect(new L1ActionHead(cfg).forward(r).shape).toEqual([2, 10, 7]);
+      const f = new FlowActionHead(cfg);
+      const noise = torch.randn([2, 10, 7]);
+      const a = f.sample(r, noise), b = f.sample(r, noise);
+      expect(a.shape).toEqual([2, 10, 7]);
+      expect(maxDiff(a, b)).toBe(0); // deterministic given the noise
+      expect(maxDiff(a, noise)).toBeGreaterThan(0);
+      expect(f.loss(r, torch.randn([2, 10, 7]), torch.zeros([2, 10], 'bool')).shape).toEqual([]);
+    });
+  });
+  it('maskedStepMean averages over real steps only', () => {
+    torch.tidy(() => {
+      const per = torch.tensor([[[1, 1], [3, 3]], [[5, 5], [100, 100]]]); // (B=2, H=2, A=2)
+      const pad = torch.tensor([[0, 0], [0, 1]], { dtype: 'bool' });
+      expect(maskedStepMean(per, pad).item()).toBeCloseTo((1 + 3 + 5) / 3, 6);
+      expect(maskedStepMean(per, torch.ones([2, 2], 'bool')).item()).toBe(0); // nothing real: 0, not NaN
+    });
+  });
+  it('roomErrorCm is the mean distance in centimetres', () => {
+    torch.tidy(() => expect(roomErrorCm(torch.tensor([[0.03, 0.04, 0], [0, 0, 0]]), torch.zeros([2, 3]))).toBeCloseTo(2.5, 4));
+  });
+});
+
+describe('KarakuriVLA', () => {
+  for (const head of ['l1', 'flow'] as const) {
+    it(`${head}: forward shapes, loss masking, and gradients reach every parameter`, () => {
+      torch.tidy(() => {
+        const model = new KarakuriVLA(tinyConfig({ head }));
+        const inp = randomInput(model.cfg, 3);
+        const out = torch.noGrad(() => model.forward(inp));
+        expect(out.actions.shape).toEqual([3, 10, 7]);
+        expect(out.room.shape).toEqual([3, 3]);
+        const tg = target(3);
+        torch.manualSeed(5);
+        const l = model.loss(inp, tg);
+        expect(l.total.item()).toBeCloseTo(l.action.item() + 10 * l.room.item(), 4);
+        l.total.backward();
+        const missing = model.namedParameters().filter(([, p]) => { const g = p.grad; return !g || g.abs().sum().item() === 0; }).map(([n]) => n);
+        expect(missing).toEqual([]);
+        model.zeroGrad();
+        // padded steps: their targets do not matter
+        const pad = torch.zeros([3, 10], 'bool');
+        torch.noGrad(() => pad.narrow(1, 6, 4).fill_(1));
+        const wild = tg.action.clone();
+        torch.noGrad(() => wild.narrow(1, 6, 4).fill_(1e3));
+        torch.manualSeed(5); const a = torch.noGrad(() => model.loss(inp, { ...tg, actionPad: pad }).action.item());
+        torch.manualSeed(5); const b = torch.noGrad(() => model.loss(inp, { ...tg, action: wild, actionPad: pad }).action.item());
+        torch.manualSeed(5); const c = torch.noGrad(() => model.loss(inp, { ...tg, action: wild }).action.item());
+        expect(a).toBeCloseTo(b, 5);
+        expect(c).toBeGreaterThan(100 * a);
+        // no room target: room loss 0
+        expect(torch.noGrad(() => model.loss(inp, { action: tg.action, actionPad: tg.actionPad }).room.item())).toBe(0);
+        expect(() => model.loss(inp, { ...tg, action: torch.zeros([3, 9, 7]) })).toThrow('KarakuriVLA.loss: action is [3, 9, 7], expected [3, 10, 7]');
+        model.dispose();
+      });
+    });
+  }
+  it('without a room head: no room readout, room output zeros, parameter table lists the parts', () => {
+    torch.tidy(() => {
+      const model = new KarakuriVLA(tinyConfig({ roomHead: false }));
+      expect(model.roomHead).toBeNull();
+      const out = torch.noGrad(() => model.forward(randomInput(model.cfg, 1)));
+      expect(out.room.toNumbers()).toEqual([0, 0, 0]);
+      const table = model.describeParameters();
+      expect(table).toMatch(/^text\s+[\d,]+$/m);
+      expect(table).toMatch(/^video\s+[\d,]+$/m);
+      expect(table).toMatch(new RegExp(`^total\\s+${model.numParameters().toLocaleString('en-US')}$`, 'm'));
+      model.dispose();
+    });
+  });
+});
+
+describe('model version directory', () => {
+  const tokenizer = Tokenizer.train(['Put the red cup on the tray.', 'Place the blue mug onto the tray', 'move the green bowl to the bin'], { vocabSize: 300, minFrequency: 1 });
+  const norm = (p: number) => ({ state: { mean: Array(8 + p).fill(0.1), std: Array(8 + p).fill(2) }, action: { mean: Array(7).fill(0.01), std: Array(7).fill(0.5) } });
+  const normalization: Normalization = { stateKeys: ['observation.wrench', 'observation.touch', 'observation.state'], embodiments: { kara6: norm(14), kara7: norm(15) } };
+
+  it('save then load gives identical outputs, the train config and the tokenizer back', () => {
+    torch.tidy(() => {
+      const model = new KarakuriVLA(tinyConfig({ text: { vocab: tokenizer.vocabSize, maxTokens: 8, layers: 1 } }));
+      const dir = join(tmp, 'v1');
+      savePolicyFiles(dir, { model, normalization, tokenizer, train: { steps: 3, lr: 1e-3 } });
+      const f = loadPolicyFiles(dir);
+      expect(f.train).toEqual({ steps: 3, lr: 1e-3 });
+      expect(f.normalization).toEqual(normalization);
+      expect(f.tokenizer.encode('put the red cup')).toEqual(tokenizer.encode('put the red cup'));
+      const inp = randomInput(model.cfg, 2);
+      model.eval();
+      const a = torch.noGrad(() => model.forward(inp)), b = torch.noGrad(() => f.model.forward(inp));
+      expect(maxDiff(a.actions, b.actions)).toBe(0);
+      expect(maxDiff(a.room, b.room)).toBe(0);
+      expect(f.model.training).toBe(false);
+      model.dispose(); f.model.dispose();
+    });
+  });
+  it('a broken directory names the file and the problem', () => {
+    const model = new KarakuriVLA(tinyConfig({ text: { vocab: tokenizer.vocabSize, maxTokens: 8, layers: 1 } }));
+    const dir = join(tmp, 'v2');
+    expect(() => savePolicyFiles(dir, { model, normalization: { ...normalization, embodiments: { kara6: norm(15) } }, tokenizer }))
+      .toThrow('normalization.json: kara6.state has 23 components, expected 22 (wrench 6 + touch 2 + proprio 14)');
+    expect(() => savePolicyFiles(dir, { model, normalization: { ...normalization, embodiments: { ur5: norm(14) } }, tokenizer })).toThrow(/embodiment 'ur5' is not one of the model's/);
+    savePolicyFiles(dir, { model, normalization, tokenizer });
+    const cfgPath = join(dir, 'config.json');
+    const good = readFileSync(cfgPath, 'utf8');
+    writeFileSync(cfgPath, JSON.stringify({ model: { ...JSON.parse(good).model, dim: 48 } }));
+    expect(() => loadPolicyFiles(dir)).toThrow(/weights\.safetensors: does not fit the model of config\.json \(loadStateDict: .*shape/);
+    writeFileSync(cfgPath, JSON.stringify({ model: { ...JSON.parse(good).model, heads: 5 } }));
+    expect(() => loadPolicyFiles(dir)).toThrow(/config\.json: invalid config: model\.heads: dim \(32\) must be divisible by heads \(5\)/);
+    writeFileSync(cfgPath, JSON.stringify({ model: { ...JSON.parse(good).model, text: { vocab: 999, maxTokens: 8, layers: 1 } } }));
+    expect(() => loadPolicyFiles(dir)).toThrow(/tokenizer\.json: \d+ tokens, but config\.json's model\.text\.vocab is 999/);
+    writeFileSync(cfgPath, '{ nope');
+    expect(() => loadPolicyFiles(dir)).toThrow(/config\.json: not valid JSON/);
+    rmSync(cfgPath);
+    expect(() => loadPolicyFiles(dir)).toThrow(/config\.json: missing \(a model version directory holds weights\.safetensors, config\.json, normalization\.json, tokenizer\.json\)/);
+    model.dispose();
+  });
+});

@@ -1,0 +1,135 @@
+// KarakuriVLA: the vision-language-action model. Text (TextEncoder) -> pooled vector conditions the image encoder
+// (FiLM); image tokens (cameras x history), state/sensor tokens, the embodiment token and the readouts go through
+// the trunk; the action head reads H readouts (L1 chunk regression or flow matching) and the room head the last one.
+// forward() gives normalized actions [B, H, A] and the room estimate [B, 3] (m); loss() masks padded action steps.
+import * as torch from '../torch/index.ts';
+import { parseModelConfig, stateDim, type ModelConfig, type ModelConfigInput } from './config.ts';
+import { TextEncoder } from './language/text-encoder.ts';
+import { VideoEncoder, imageKeyPadding } from './video.ts';
+import { StateEncoder } from './state.ts';
+import { EmbodimentEncoder } from './embodiment.ts';
+import { Trunk } from './trunk.ts';
+import { FlowActionHead, L1ActionHead, RoomHead } from './heads.ts';
+const { nn } = torch;
+type Tensor = torch.Tensor;
+
+export interface VLAInput {
+  images: Tensor;     // uint8 [B, C, T, H, W, 3]
+  imagePad: Tensor;   // bool [B, T], true = history frame before the episode's start
+  state: Tensor;      // float32 [B, D'] normalized, zero-padded; D' <= D = stateDim(cfg) (the model pads the rest)
+  stateMask: Tensor;  // bool [B, D'], true = real component
+  tokens: Tensor;     // int64 [B, L'], L' <= maxTokens (a batch may be cut to its longest real row)
+  tokenMask: Tensor;  // bool [B, L'], true = real token
+  embodiment: Tensor; // int64 [B]
+}
+/** What the text encoder gives: per-token features and their masked mean. */
+export interface EncodedText { tokens: Tensor; pooled: Tensor }
+/**
+ * Encodings a closed-loop caller may reuse (Policy does): the instruction's (the same all episode) and the per-frame
+ * VisionEncoder tokens [B, C*T, n, dim] (a past frame was the current one a step earlier; FiLM depends on the text only).
+ */
+export interface Cached { text?: EncodedText; frameTokens?: Tensor }
+export interface VLATarget { action: Tensor; actionPad: Tensor; room?: Tensor }
+
+export class KarakuriVLA extends nn.Module {
+  readonly cfg: ModelConfig;
+  readonly text: TextEncoder;
+  readonly video: VideoEncoder;
+  readonly stateEnc: StateEncoder;
+  readonly embodimentEnc: EmbodimentEncoder;
+  readonly trunk: Trunk;
+  readonly actionHead: L1ActionHead | FlowActionHead;
+  readonly roomHead: RoomHead | null;
+  constructor(config: ModelConfig | ModelConfigInput) {
+    super();
+    const cfg = (this.cfg = parseModelConfig(config));
+    this.text = this.child('text', new TextEncoder({ vocab: cfg.text.vocab, dim: cfg.dim, layers: cfg.text.layers, heads: cfg.heads, maxTokens: cfg.text.maxTokens, ffMult: cfg.ffMult, dropout: cfg.dropout }));
+    this.video = this.child('video', new VideoEncoder(cfg));
+    this.stateEnc = this.child('state', new StateEncoder(cfg));
+    this.embodimentEnc = this.child('embodiment', new EmbodimentEncoder(cfg));
+    this.trunk = this.child('trunk', new Trunk(cfg));
+    this.actionHead = this.child('action_head', cfg.head === 'flow' ? new FlowActionHead(cfg) : new L1ActionHead(cfg));
+    this.roomHead = cfg.roomHead ? this.child('room_head', new RoomHead(cfg)) : null;
+  }
+
+  private check(inp: VLAInput): number {
+    const B = inp.images.size(0), c = this.cfg, D = stateDim(c), L = c.text.maxTokens;
+    const want: [keyof VLAInput, number[], string][] = [
+      ['imagePad', [B, c.history], 'bool'],
+      ['embodiment', [B], 'int64'],
+    ];
+    for (const [k, shape, dtype] of want) {
+      const t = inp[k];
+      if (!t) throw new TypeError(`KarakuriVLA: input '${k}' is missing`);
+      if (t.shape.join(',') !== shape.join(',')) throw new RangeError(`KarakuriVLA: input '${k}' is [${t.shape.join(', ')}], expected [${shape.join(', ')}] ${dtype}`);
+    }
+    const tl = inp.tokens.shape;
+    if (tl.length !== 2 || tl[0] !== B || tl[1]! < 1 || tl[1]! > L || inp.tokenMask.shape.join(',') !== tl.join(',')) {
+      throw new RangeError(`KarakuriVLA: inputs 'tokens' [${tl.join(', ')}] and 'tokenMask' [${inp.tokenMask.shape.join(', ')}] must both be [${B}, <= ${L}] (text.maxTokens)`);
+    }
+    const d = inp.state.shape;
+    if (d.length !== 2 || d[0] !== B || d[1]! > D || inp.stateMask.shape.join(',') !== d.join(',')) {
+      throw new RangeError(`KarakuriVLA: inputs 'state' [${d.join(', ')}] and 'stateMask' [${inp.stateMask.shape.join(', ')}] must both be [${B}, <= ${D}] (the loader pads to its widest arm, the model to ${D})`);
+    }
+    return B;
+  }
+
+  /** The instruction's encoding: tokens [B, L, dim] and pooled [B, dim] (cacheable: it depends on the text alone). */
+  encodeText(tokens: Tensor, tokenMask: Tensor): EncodedText {
+    return this.text.forward(tokens, tokenMask.bool());
+  }
+
+  /** The trunk's readout outputs [B, H + room, dim], optionally from cached text / per-frame encodings (see Cached). */
+  encode(inp: VLAInput, cached: Cached = {}): Tensor {
+    this.check(inp);
+    return torch.tidy(() => {
+      const c = this.cfg;
+      const { tokens: text, pooled } = cached.text ?? this.encodeText(inp.tokens, inp.tokenMask); // (B, L, dim), (B, dim)
+      const image = this.video.forward(inp.images, pooled, cached.frameTokens); // (B, C*T*n, dim)
+      return this.trunk.forward({
+        text, textMask: inp.tokenMask, image,
+        imagePadKeys: imageKeyPadding(inp.imagePad, c.cameras.length, c.vision.tokensPerImage),
+        state: this.stateEnc.forward(inp.state, inp.stateMask),
+        embodiment: this.embodimentEnc.forward(inp.embodiment),
+      });
+    });
+  }
+
+  /** actions [B, H, A] normalized (the flow head samples from noise); room [B, 3] metres (zeros without a room head). */
+  forward(inp: VLAInput, o: Cached & { noise?: Tensor } = {}): { actions: Tensor; room: Tensor } {
+    return torch.tidy(() => {
+      const H = this.cfg.horizon;
+      const r = this.encode(inp, o);
+      const readouts = r.narrow(1, 0, H); // (B, H, dim)
+      const actions = this.actionHead instanceof FlowActionHead ? this.actionHead.sample(readouts, o.noise) : this.actionHead.forward(readouts);
+      const room = this.roomHead ? this.roomHead.forward(r.select(1, H)) : torch.zeros([r.size(0), 3]); // (B, 3)
+      return { actions, room };
+    });
+  }
+
+  /** total = action loss (L1, or the flow-matching MSE) + roomWeight * room loss (L1 in metres; 0 without a target). */
+  loss(inp: VLAInput, target: VLATarget): { total: Tensor; action: Tensor; room: Tensor } {
+    return torch.tidy(() => {
+      const c = this.cfg, B = inp.images.size(0), H = c.horizon;
+      if (target.action.shape.join(',') !== [B, H, c.actionDim].join(',')) throw new RangeError(`KarakuriVLA.loss: action is [${target.action.shape.join(', ')}], expected [${B}, ${H}, ${c.actionDim}]`);
+      if (target.actionPad.shape.join(',') !== [B, H].join(',')) throw new RangeError(`KarakuriVLA.loss: actionPad is [${target.actionPad.shape.join(', ')}], expected [${B}, ${H}]`);
+      if (target.room && target.room.shape.join(',') !== [B, 3].join(',')) throw new RangeError(`KarakuriVLA.loss: room is [${target.room.shape.join(', ')}], expected [${B}, 3] (metres)`);
+      const r = this.encode(inp);
+      const action = this.actionHead.loss(r.narrow(1, 0, H), target.action, target.actionPad);
+      const room = this.roomHead && target.room ? this.roomHead.forward(r.select(1, H)).sub(target.room).abs().mean() : torch.scalar(0);
+      return { total: action.add(room.mul(c.roomWeight)), action, room };
+    });
+  }
+
+  /** Parameter counts per part, one line each, and the total. */
+  describeParameters(): string {
+    const rows = this.namedChildren().map(([n, m]) => [n, m.numParameters()] as const);
+    const total = this.numParameters();
+    const w = Math.max(...rows.map(([n]) => n.length), 5);
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    return [...rows.map(([n, k]) => `${n.padEnd(w)}  ${fmt(k).padStart(10)}`), `${'total'.padEnd(w)}  ${fmt(total).padStart(10)}`].join('\n');
+  }
+  printParameters(log: (s: string) => void = console.log): void {
+    log(this.describeParameters());
+  }
+}
