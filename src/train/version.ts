@@ -1,0 +1,255 @@
+// A model version directory, what `karakuri train` produces and `karakuri eval` / the policy server read:
+//   weights.safetensors  the (EMA, when on) weights        config.json     { model: ModelConfig, train: TrainConfig, data }
+//   normalization.json   per-embodiment state/action mean/std (the loader's convention: datasets' stats.json, std >= 1e-2)
+//   tokenizer.json       the tokenizer trained on the datasets' instructions
+//   lineage.json         datasets with content hashes, git commit, training config, seed, software
+//   MODEL_CARD.md        what it was trained on, how, its evaluation when present, its limits
+// The directory is written beside its final place and renamed into it, so a reader never sees half a version.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as torch from '../torch/index.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { SourceInfo } from '../data/loader/source.ts';
+import type { BatchSpec } from '../data/loader/assemble.ts';
+import type { TrainConfig } from './config.ts';
+import type { ModelComponents, TextTokenizer, TrainableModel } from './components.ts';
+
+export const VERSION_FORMAT = 'karakuri-model/1';
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+// ---------- normalization ----------
+
+export interface NormStats { mean: number[]; std: number[] }
+/** normalization.json as src/model/checkpoint.ts reads it (strict: nothing else in it). */
+export interface Normalization {
+  /** Features concatenated into the state vector, in order. */
+  stateKeys: string[];
+  embodiments: Record<string, { state: NormStats; action: NormStats }>;
+}
+
+const STD_FLOOR = 1e-2;
+
+/** Per embodiment, the count-weighted merge of its datasets' stats (one dataset: exactly the loader's numbers). */
+export function normalization(sources: readonly SourceInfo[], spec: BatchSpec): Normalization {
+  const byEmb = new Map<string, SourceInfo[]>();
+  for (const s of sources) byEmb.set(s.robotType, [...(byEmb.get(s.robotType) ?? []), s]);
+  const merged = (group: SourceInfo[], keys: string[]): NormStats => {
+    const mean: number[] = [], std: number[] = [];
+    for (const k of keys) {
+      const st = group.map((s) => {
+        const f = s.stats[k];
+        if (!f?.mean || !f.std) throw new Error(`dataset ${s.dir}: meta/stats.json has no mean/std for '${k}'`);
+        return f;
+      });
+      const dim = st[0]!.mean.length;
+      for (let j = 0; j < dim; j++) {
+        const n = st.map((f) => f.count?.[j] ?? f.count?.[0] ?? 1);
+        const N = n.reduce((a, v) => a + v, 0);
+        const m = st.reduce((a, f, i) => a + n[i]! * f.mean[j]!, 0) / N;
+        const v = st.reduce((a, f, i) => a + n[i]! * (f.std[j]! ** 2 + (f.mean[j]! - m) ** 2), 0) / N;
+        mean.push(m); std.push(Math.max(Math.sqrt(v), STD_FLOOR));
+      }
+    }
+    return { mean, std };
+  };
+  const embodiments: Normalization['embodiments'] = {};
+  for (const [e, group] of byEmb) embodiments[e] = { state: merged(group, spec.state), action: merged(group, [spec.action]) };
+  return { stateKeys: spec.state, embodiments };
+}
+
+// ---------- lineage ----------
+
+export interface DatasetLineage {
+  dir: string;
+  robotType: string;
+  frames: number;
+  /** sha256 over every file's relative path, size and sha256 (below). */
+  contentHash: string;
+  files: { path: string; bytes: number; sha256: string }[];
+}
+
+function sha256File(path: string): Promise<string> {
+  return new Promise((resolveHash, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolveHash(h.digest('hex')));
+  });
+}
+
+function listFiles(root: string, sub: string): string[] {
+  const dir = join(root, sub);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listFiles(root, join(sub, d.name)) : [join(sub, d.name)]));
+}
+
+/** The files that make a dataset's content: meta/info.json, meta/stats.json, every parquet file under meta/ and data/, every video. */
+export async function datasetLineage(dir: string, source?: Pick<SourceInfo, 'robotType' | 'numFrames'>): Promise<DatasetLineage> {
+  const rels = [
+    ...['meta/info.json', 'meta/stats.json'].filter((p) => existsSync(join(dir, p))),
+    ...listFiles(dir, 'meta').filter((p) => p.endsWith('.parquet')),
+    ...listFiles(dir, 'data').filter((p) => p.endsWith('.parquet')),
+    ...listFiles(dir, 'videos'),
+  ].map((p) => p.split('\\').join('/')).sort();
+  if (!rels.includes('meta/info.json')) throw new Error(`dataset ${dir}: meta/info.json is missing (not a LeRobot dataset)`);
+  const files = await Promise.all(rels.map(async (p) => ({ path: p, bytes: statSync(join(dir, p)).size, sha256: await sha256File(join(dir, p)) })));
+  const contentHash = createHash('sha256').update(files.map((f) => `${f.path}\t${f.bytes}\t${f.sha256}\n`).join('')).digest('hex');
+  const info = JSON.parse(readFileSync(join(dir, 'meta/info.json'), 'utf8')) as { robot_type?: string; total_frames?: number };
+  return { dir: resolve(dir), robotType: source?.robotType ?? info.robot_type ?? 'unknown', frames: source?.numFrames ?? info.total_frames ?? 0, contentHash, files };
+}
+
+export interface GitInfo { commit: string | null; dirty: boolean | null; note?: string }
+
+/** `git rev-parse HEAD` (and whether the tree has uncommitted changes) of the checkout this code runs from. */
+export function gitInfo(cwd = REPO): GitInfo {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    let dirty: boolean | null = null;
+    try { dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() !== ''; } catch { /* unknown */ }
+    return { commit, dirty };
+  } catch (e) {
+    const msg = (e as { stderr?: string }).stderr?.trim() || (e as Error).message;
+    return { commit: null, dirty: null, note: `no git commit recorded: \`git rev-parse HEAD\` failed in ${cwd} (${msg.split('\n')[0]})` };
+  }
+}
+
+export interface Lineage {
+  format: string;
+  datasets: DatasetLineage[];
+  /** How the data was read: loader spec, frame size, sampling weights. */
+  data: { spec: BatchSpec; imageSize: [number, number]; weights: (number | null)[] };
+  git: GitInfo;
+  seed: number;
+  training: TrainConfig;
+  components: string;
+  node: string;
+  createdAt: string;
+}
+
+// ---------- the version directory ----------
+
+export interface TrainingSummary { steps: number; finalLoss: number | null; seconds: number; ema: boolean; resumedAt: number[] }
+
+export interface VersionInput {
+  /** The trained model, holding the weights to ship (the EMA average when EMA is on). */
+  net: TrainableModel;
+  model: ModelConfig;
+  train: TrainConfig;
+  spec: BatchSpec;
+  imageSize: [number, number];
+  tokenizer: TextTokenizer;
+  normalization: Normalization;
+  lineage: Lineage;
+  summary: TrainingSummary;
+  /** Extra files copied in (e.g. the loss curve's PNG/HTML). */
+  attach?: string[];
+  /** The model's own writer of the policy files (src/model/checkpoint.ts savePolicyFiles), when there is one. */
+  saveFiles?: ModelComponents['saveFiles'];
+}
+
+/** Writes the version directory `dir` (replacing one that is there) and returns its absolute path. */
+export function writeModelVersion(dir: string, v: VersionInput): string {
+  dir = resolve(dir);
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    const files = { model: Object.assign(v.net, { cfg: v.model }), normalization: v.normalization, tokenizer: v.tokenizer, train: v.train };
+    if (v.saveFiles) v.saveFiles(tmp, files);
+    else { // the same layout, for models without their own writer (the test stand-in)
+      torch.saveSafetensors(join(tmp, 'weights.safetensors'), v.net.stateDict(), { format: 'pt', karakuri: VERSION_FORMAT });
+      writeFileSync(join(tmp, 'config.json'), JSON.stringify({ model: v.model, train: v.train }, null, 1));
+      writeFileSync(join(tmp, 'normalization.json'), JSON.stringify(v.normalization, null, 1));
+      v.tokenizer.save(join(tmp, 'tokenizer.json'));
+    }
+    for (const f of ['weights.safetensors', 'config.json', 'normalization.json', 'tokenizer.json']) if (!existsSync(join(tmp, f))) throw new Error(`model version ${dir}: the writer left out ${f}`);
+    writeFileSync(join(tmp, 'lineage.json'), JSON.stringify(v.lineage, null, 1));
+    for (const f of v.attach ?? []) if (existsSync(f)) copyFileSync(f, join(tmp, basename(f)));
+    const params = v.net.parameters().reduce((a, t) => a + t.numel, 0);
+    writeFileSync(join(tmp, 'MODEL_CARD.md'), modelCard({ name: v.train.name ?? basename(dirname(dir)), params, ...v }, null));
+    const old = existsSync(dir) ? `${tmp}.old` : null;
+    if (old) { rmSync(old, { recursive: true, force: true }); renameSync(dir, old); }
+    renameSync(tmp, dir);
+    if (old) rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return dir;
+}
+
+// ---------- the model card ----------
+
+/** What the card shows of an evaluation (src/eval/run.ts results). */
+export interface CardEvaluation {
+  createdAt: string;
+  seedOffset: number;
+  episodesPerCell: number;
+  chunk: string;
+  cells: { task: string; embodiment: string; phrasing: string; successes: number; episodes: number; rate: number; lo: number; hi: number; meanLength: number; roomErrorCm: number | null }[];
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
+
+export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles' | 'attach'> & { name: string; params: number }, evaluation: CardEvaluation | null): string {
+  const t = v.train, m = v.model;
+  const aug = t.augmentation;
+  const lines = [
+    `# Model card: ${v.name}`,
+    '',
+    `A Karakuri VLA (${v.lineage.components}): ${(v.params / 1e6).toFixed(2)} M parameters, token width ${m.dim}, ${m.layers} trunk layers, ${m.heads} heads;`,
+    `cameras ${m.cameras.join(' + ')} at ${v.imageSize[0]}x${v.imageSize[1]} with ${m.history} frames each; an action chunk of ${m.horizon} steps of the common ${m.actionDim}-D end-effector action (${m.head === 'l1' ? 'L1 regression' : 'flow matching'})${m.roomHead ? '; a "reads the room" head for the target position' : ''}.`,
+    `Embodiments it knows: ${m.embodiments.join(', ')}; trained on: ${Object.keys(v.normalization.embodiments).join(', ')}.`,
+    '',
+    '## Trained on',
+    '',
+    '| dataset | embodiment | frames | content hash (sha256) |',
+    '| --- | --- | --- | --- |',
+    ...v.lineage.datasets.map((d) => `| \`${d.dir}\` | ${d.robotType} | ${d.frames} | \`${d.contentHash.slice(0, 16)}\` |`),
+    '',
+    `Code: ${v.lineage.git.commit ? `git \`${v.lineage.git.commit}\`${v.lineage.git.dirty ? ' (with uncommitted changes)' : ''}` : v.lineage.git.note ?? 'unknown'}. Seed ${t.seed}. Everything needed to retrace it is in \`lineage.json\`.`,
+    '',
+    '## Training',
+    '',
+    `${v.summary.steps} steps of batch ${t.batchSize}, AdamW (lr ${t.lr}, weight decay ${t.weightDecay}), ${t.warmupSteps} warm-up steps then ${t.schedule === 'cosine' ? `cosine decay to ${t.minLr}` : 'a constant rate'}, gradient clipping ${t.gradClip}, EMA ${t.ema === 'off' ? 'off' : `${t.ema} (these weights are the average)`}.`,
+    `Augmentation: images ${aug.image === 'off' ? 'off' : `shift <= ${aug.image.shift} px, crop scale >= ${aug.image.cropScale}, brightness/contrast/saturation +-${aug.image.brightness}/${aug.image.contrast}/${aug.image.saturation}`}; instructions ${aug.instruction === 'off' ? 'off' : `synonym substitution with probability ${aug.instruction.prob}`}.`,
+    `Final training loss ${v.summary.finalLoss === null ? 'n/a' : v.summary.finalLoss.toPrecision(4)}; ${(v.summary.seconds / 60).toFixed(1)} min of training${v.summary.resumedAt.length ? `, resumed at step ${v.summary.resumedAt.join(', ')}` : ''}. Loss curve: \`loss.png\` / \`loss.html\`.`,
+    '',
+    '## Evaluation',
+    '',
+    ...(evaluation ? evaluationTable(evaluation) : ['Not evaluated yet: run `karakuri eval` on this directory (closed loop in the simulator, seeds disjoint from training).']),
+    '',
+    '## Limits',
+    '',
+    '- Trained and judged in simulation only (MuJoCo, Karakuri\'s renderer); nothing here says how it does on a real arm.',
+    `- Only the embodiments and tasks of its datasets; other arms get an embodiment token it has never trained with, and camera sizes other than ${v.imageSize[0]}x${v.imageSize[1]} are refused.`,
+    '- Instructions: words outside the tokenizer\'s vocabulary fall back to its unknown handling; phrasings unlike the training templates may fail (see the held-out phrasing results when present).',
+    '- Not a safety-rated controller: no collision or force limits beyond the simulator\'s.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function evaluationTable(e: CardEvaluation): string[] {
+  return [
+    `Closed loop, ${e.episodesPerCell} episodes per cell, seeds from ${e.seedOffset} (disjoint from training), chunk execution ${e.chunk}; ${e.createdAt}. 95% Wilson intervals.`,
+    '',
+    '| task | embodiment | phrasing | success | 95% CI | mean length | room error (cm) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...e.cells.map((c) => `| ${c.task} | ${c.embodiment} | ${c.phrasing} | ${c.successes}/${c.episodes} (${pct(c.rate)}) | ${pct(c.lo)} - ${pct(c.hi)} | ${c.meanLength.toFixed(1)} | ${c.roomErrorCm === null ? 'n/a' : c.roomErrorCm.toFixed(1)} |`),
+  ];
+}
+
+/** Puts an evaluation into a version's MODEL_CARD.md (replacing its Evaluation section). */
+export function addEvaluationToCard(dir: string, e: CardEvaluation): void {
+  const path = join(dir, 'MODEL_CARD.md');
+  if (!existsSync(path)) return;
+  const card = readFileSync(path, 'utf8');
+  const start = card.indexOf('## Evaluation\n'), end = card.indexOf('\n## Limits');
+  if (start < 0 || end < 0) return;
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${card.slice(0, start)}## Evaluation\n\n${evaluationTable(e).join('\n')}\n${card.slice(end)}`);
+  renameSync(tmp, path);
+}
