@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerSystemCommands } from './system.ts';
 import { registerSimCommands } from './sim.ts';
 import { registerDataCommands } from './data.ts';
+import { registerModelCommands } from './model.ts';
 
 // output piped into head & co: a closed pipe ends the command quietly instead of crashing it
 for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
@@ -16,6 +17,7 @@ program
 registerSystemCommands(program);
 registerSimCommands(program);
 registerDataCommands(program);
+registerModelCommands(program);
 
 try {
   await program.parseAsync(process.argv);

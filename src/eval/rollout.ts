@@ -1,0 +1,148 @@
+// Closed-loop rollouts of a policy on one (task, embodiment) cell: an EnvPool stepped in lock-step (resetAll /
+// stepAll), the policy run batched in the main thread over every env that needs a new plan, envs whose episode
+// ended reset with the next seed. Action chunks are executed k steps before re-planning, or temporally ensembled
+// (ACT: a new chunk every step, the action for step t a weighted mean of every chunk's prediction for t, weights
+// exp(-m i) with i = 0 the oldest). Also measured: the "reads the room" error (|room estimate - privileged target
+// position| in cm, averaged over the steps where the policy was asked) and scene|wrist videos of failures.
+import { join } from 'node:path';
+import type { Observation, PrivilegedState, StepResult } from '../sim/observation.ts';
+import { EnvPool } from '../sim/pool/index.ts';
+import type { ResetValue } from '../sim/pool/protocol.ts';
+import { resolveEmbodiment } from '../sim/embodiments/index.ts';
+import { task as taskDef, taskEnvConfig } from '../sim/tasks/registry.ts';
+import type { PoolTaskArgs } from '../sim/tasks/pool-task.ts';
+import type { Phrasing } from '../sim/tasks/language.ts';
+import { sideBySide } from '../sim/tasks/filmstrip.ts';
+import { openVideo } from '../data/video.ts';
+
+/** Which env, episode seed and step (since reset) an observation belongs to (scripted policies use it). */
+export interface ActContext { env: number; seed: number; step: number }
+
+/** A policy over a batch of observations: H unnormalized 7-D actions per observation, and optionally room estimates (m). */
+export interface BatchPolicy {
+  act(obs: Observation[], ctx: ActContext[]): { actions: Float32Array[][]; room?: ([number, number, number] | null)[] };
+  /** Called when env `env` starts a new episode. */
+  reset?(env: number): void;
+}
+
+export type ChunkMode = { execute: number } | 'ensemble' | { ensemble: { m: number } };
+
+export interface CellOptions {
+  task: string;
+  embodiment: string;
+  seeds: number[];
+  phrasing: Phrasing;
+  chunk: ChunkMode;
+  /** Camera width = height (the model's image size). */
+  size: number;
+  /** Frames per camera in each observation (the model's history). */
+  history: number;
+  /** Time limit override (default: the task's). */
+  maxSteps?: number;
+  workers?: number;
+  envsPerWorker?: number;
+  /** Videos of at most this many failures are written into videoDir. */
+  videos: number;
+  videoDir: string;
+  onEpisode?: (e: EpisodeOutcome) => void;
+}
+
+export interface EpisodeOutcome { seed: number; success: boolean; steps: number; roomErrorCm: number | null; video?: string }
+
+/** The target object's position from privileged state (what the recorder stores as privileged.target_position). */
+export function targetPosition(p: PrivilegedState): [number, number, number] | null {
+  const t = p.task.target;
+  return typeof t === 'string' && p.objects[t] ? p.objects[t]!.pos : null;
+}
+
+interface Slot {
+  seed: number;
+  step: number;
+  active: boolean;
+  obs: Observation;
+  priv: PrivilegedState;
+  plan: Float32Array[];
+  /** ensemble: chunks by the step they were made at */
+  chunks: { t: number; actions: Float32Array[] }[];
+  roomSum: number;
+  roomN: number;
+  frames: Uint8Array[];
+}
+
+/** One env's reset, the others running on. */
+const resetOne = (pool: EnvPool, i: number, seed: number): Promise<ResetValue> => pool.reset(i, seed);
+
+export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<EpisodeOutcome[]> {
+  const def = taskDef(o.task);
+  const e = resolveEmbodiment(o.embodiment);
+  if (!def.embodiments.includes(e.id)) throw new Error(`task '${o.task}' is not offered on embodiment '${e.id}' (it is on: ${def.embodiments.join(', ')})`);
+  if (typeof o.chunk === 'object' && 'execute' in o.chunk && !(Number.isInteger(o.chunk.execute) && o.chunk.execute >= 1)) throw new RangeError(`chunk.execute must be a positive integer, got ${o.chunk.execute}`);
+  const maxSteps = o.maxSteps ?? def.maxSteps;
+  const want = Math.max(1, Math.min(o.seeds.length, (o.workers ?? 1) * (o.envsPerWorker ?? 1)));
+  const workers = Math.min(o.workers ?? 1, want), per = Math.ceil(want / workers);
+  const pool = await EnvPool.create(taskEnvConfig(def, e, { embodiment: e, width: o.size, height: o.size, history: o.history, maxSteps }), {
+    workers, envsPerWorker: per, taskModule: new URL('../sim/tasks/pool-task.ts', import.meta.url), taskArgs: { task: def.id, phrasing: o.phrasing } satisfies PoolTaskArgs,
+  });
+  const outcomes: EpisodeOutcome[] = [];
+  const ensembleM = o.chunk === 'ensemble' ? 0.01 : 'ensemble' in o.chunk ? o.chunk.ensemble.m : null;
+  const execute = typeof o.chunk === 'object' && 'execute' in o.chunk ? o.chunk.execute : 1;
+  let failuresFilmed = 0;
+  try {
+    const N = pool.size;
+    let next = Math.min(N, o.seeds.length);
+    const starts = await pool.resetAll(Array.from({ length: N }, (_, i) => o.seeds[i] ?? o.seeds[0]!));
+    const frame = (obs: Observation) => sideBySide(Object.keys(obs.images).sort().map((c) => obs.images[c]!.at(-1)!.rgb), o.size, o.size);
+    const fresh = (i: number, seed: number, r: ResetValue): Slot => {
+      policy.reset?.(i);
+      return { seed, step: 0, active: true, obs: r.observation, priv: r.privileged, plan: [], chunks: [], roomSum: 0, roomN: 0, frames: o.videos > 0 ? [frame(r.observation)] : [] };
+    };
+    const slots: Slot[] = starts.map((r, i) => ({ ...fresh(i, o.seeds[i] ?? -1, r), active: i < o.seeds.length }));
+    while (slots.some((s) => s.active)) {
+      const ask = slots.map((s, i) => i).filter((i) => slots[i]!.active && (ensembleM !== null || slots[i]!.plan.length === 0));
+      if (ask.length) {
+        const r = policy.act(ask.map((i) => slots[i]!.obs), ask.map((i) => ({ env: i, seed: slots[i]!.seed, step: slots[i]!.step })));
+        ask.forEach((i, k) => {
+          const s = slots[i]!, chunk = r.actions[k]!;
+          if (!chunk?.length) throw new Error(`policy gave no actions for env ${i}`);
+          if (ensembleM === null) s.plan = chunk.slice(0, execute);
+          else { s.chunks.push({ t: s.step, actions: chunk }); s.chunks = s.chunks.filter((c) => s.step - c.t < c.actions.length); }
+          const room = r.room?.[k], target = targetPosition(s.priv);
+          if (room && target) { s.roomSum += 100 * Math.hypot(room[0] - target[0], room[1] - target[1], room[2] - target[2]); s.roomN++; }
+        });
+      }
+      const actions = slots.map((s) => {
+        if (!s.active) return [0, 0, 0, 0, 0, 0, s.obs.proprio.gripper]; // finished env: hold still, results ignored
+        if (ensembleM === null) return Array.from(s.plan.shift()!);
+        const preds = s.chunks.map((c) => c.actions[s.step - c.t]!); // oldest first
+        const w = preds.map((_, i) => Math.exp(-ensembleM * i)), W = w.reduce((a, x) => a + x, 0);
+        return Array.from({ length: preds[0]!.length }, (_, j) => preds.reduce((a, p, i) => a + w[i]! * p[j]!, 0) / W);
+      });
+      const results: StepResult[] = await pool.stepAll(actions);
+      for (let i = 0; i < N; i++) {
+        const s = slots[i]!, r = results[i]!;
+        if (!s.active) continue;
+        s.step++; s.obs = r.observation; s.priv = r.privileged;
+        if (o.videos > 0) s.frames.push(frame(r.observation));
+        if (!(r.terminated || r.truncated || s.step >= maxSteps)) continue;
+        const out: EpisodeOutcome = { seed: s.seed, success: r.info.success, steps: s.step, roomErrorCm: s.roomN ? s.roomSum / s.roomN : null };
+        if (!out.success && failuresFilmed < o.videos) {
+          failuresFilmed++;
+          out.video = join(o.videoDir, `${o.task}-${e.id}-${o.phrasing}-seed${s.seed}.mp4`);
+          const v = openVideo(out.video, { width: 2 * o.size, height: o.size, fps: 20 });
+          for (const f of s.frames) await v.push(f);
+          await v.close();
+        }
+        outcomes.push(out);
+        o.onEpisode?.(out);
+        if (next < o.seeds.length) {
+          const seed = o.seeds[next++]!;
+          slots[i] = fresh(i, seed, await resetOne(pool, i, seed));
+        } else s.active = false;
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  // in seed order, whatever env finished first
+  return outcomes.sort((a, b) => o.seeds.indexOf(a.seed) - o.seeds.indexOf(b.seed));
+}

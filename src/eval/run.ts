@@ -1,0 +1,155 @@
+// `karakuri eval`: a model version (or any BatchPolicy) judged closed loop over tasks x embodiments x episodes, on
+// seeds disjoint from training (seedStart, default 100000: episode i of a cell uses seedStart + i, recorded), with
+// instructions phrased from the 'train' or the 'heldout' templates. Per cell: success with a 95% Wilson interval,
+// mean episode length with a t interval, the reads-the-room error in cm, videos of a few failures. Writes
+// results.json, report.md, report.html and a success chart (PNG + HTML), and the model card's Evaluation section.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseWith } from '../validation.ts';
+import { writeChart, chartHtml } from '../report/chart.ts';
+import { suiteCells } from '../sim/tasks/suite.ts';
+import { Policy } from '../model/policy.ts';
+import { addEvaluationToCard, type CardEvaluation } from '../train/version.ts';
+import { meanCI, wilson, type MeanCI, type Rate } from './stats.ts';
+import { rolloutCell, type BatchPolicy, type ChunkMode, type EpisodeOutcome } from './rollout.ts';
+import { BatchedPolicy } from './policy.ts';
+
+export const EvalOptions = z.strictObject({
+  /** A model version directory (src/train/version.ts); or pass `policy` instead. */
+  model: z.string().min(1).optional(),
+  tasks: z.array(z.string()).min(1).optional(),
+  /** Default: the embodiments the model was trained on (normalization.json), else every arm each task is offered on. */
+  embodiments: z.array(z.string()).min(1).optional(),
+  episodes: z.number().int().min(1),
+  seedStart: z.number().int().min(0).default(100_000),
+  phrasing: z.enum(['train', 'heldout']).default('train'),
+  chunk: z.union([z.strictObject({ execute: z.number().int().min(1) }), z.literal('ensemble'), z.strictObject({ ensemble: z.strictObject({ m: z.number().min(0) }) })]).default({ execute: 5 }),
+  out: z.string().min(1),
+  /** Camera size and frames per observation (default: the model's). */
+  size: z.number().int().min(8).optional(),
+  history: z.number().int().min(1).optional(),
+  maxSteps: z.number().int().min(1).optional(),
+  workers: z.number().int().min(1).default(1),
+  envsPerWorker: z.number().int().min(1).default(4),
+  /** Failure videos per cell. */
+  videos: z.number().int().min(0).default(3),
+  /** Write the evaluation into the model's MODEL_CARD.md (default true with `model`). */
+  updateCard: z.boolean().optional(),
+});
+export type EvalOptionsInput = z.input<typeof EvalOptions> & { policy?: BatchPolicy; onEpisode?: (cell: { task: string; embodiment: string }, e: EpisodeOutcome) => void };
+
+export interface CellResult {
+  task: string; embodiment: string; phrasing: string;
+  success: Rate;
+  length: MeanCI;
+  /** Mean over episodes of each episode's mean room error (cm); null when the policy gives no room estimate. */
+  roomErrorCm: number | null;
+  seeds: number[];
+  episodes: EpisodeOutcome[];
+}
+export interface EvalResults {
+  format: string;
+  model: string | null;
+  createdAt: string;
+  options: Omit<z.output<typeof EvalOptions>, 'out'> & { size: number; history: number };
+  /** Seeds are seedStart + i (training collects from seed 0 up; keep seedStart above any training seed). */
+  seedOffset: number;
+  cells: CellResult[];
+  overall: Rate;
+  seconds: number;
+}
+
+const chunkName = (c: ChunkMode) => (c === 'ensemble' ? 'temporal ensemble (m = 0.01)' : 'ensemble' in c ? `temporal ensemble (m = ${c.ensemble.m})` : `execute ${c.execute} then re-plan`);
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
+
+export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
+  const { policy: given, onEpisode, ...rest } = input;
+  const o = parseWith(EvalOptions, rest, 'runEval', 'options');
+  if (!given && !o.model) throw new Error('runEval: give a model directory (model) or a policy');
+  const t0 = performance.now();
+  let owned: Policy | null = null;
+  let size = o.size, history = o.history, trained: string[] | undefined;
+  if (o.model) {
+    owned = await Policy.load(o.model);
+    size ??= owned.cfg.vision.imageSize[0];
+    history ??= owned.cfg.history;
+    const norm = JSON.parse(readFileSync(join(o.model, 'normalization.json'), 'utf8')) as { embodiments: Record<string, unknown> };
+    trained = Object.keys(norm.embodiments);
+  }
+  const policy = given ?? new BatchedPolicy(owned!);
+  size ??= 96; history ??= 2;
+  const out = resolve(o.out);
+  mkdirSync(join(out, 'videos'), { recursive: true });
+  const cells: CellResult[] = [];
+  try {
+    const list = suiteCells({ tasks: o.tasks, embodiments: o.embodiments ?? trained });
+    for (const cell of list) {
+      const seeds = Array.from({ length: o.episodes }, (_, i) => o.seedStart + i);
+      const eps = await rolloutCell(policy, {
+        task: cell.task, embodiment: cell.embodiment, seeds, phrasing: o.phrasing, chunk: o.chunk, size, history, maxSteps: o.maxSteps,
+        workers: o.workers, envsPerWorker: o.envsPerWorker, videos: o.videos, videoDir: join(out, 'videos'), onEpisode: (e) => onEpisode?.(cell, e),
+      });
+      const rooms = eps.map((e) => e.roomErrorCm).filter((x): x is number => x !== null);
+      cells.push({
+        task: cell.task, embodiment: cell.embodiment, phrasing: o.phrasing, seeds,
+        success: wilson(eps.filter((e) => e.success).length, eps.length), length: meanCI(eps.map((e) => e.steps)),
+        roomErrorCm: rooms.length ? rooms.reduce((a, x) => a + x, 0) / rooms.length : null, episodes: eps,
+      });
+    }
+  } finally {
+    owned?.dispose();
+  }
+  const k = cells.reduce((a, c) => a + c.success.successes, 0), n = cells.reduce((a, c) => a + c.success.n, 0);
+  const { out: _o, ...opts } = o;
+  const results: EvalResults = {
+    format: 'karakuri-eval/1', model: o.model ? resolve(o.model) : null, createdAt: new Date().toISOString(),
+    options: { ...opts, size, history }, seedOffset: o.seedStart, cells, overall: wilson(k, n), seconds: (performance.now() - t0) / 1000,
+  };
+  writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 1));
+  writeReport(out, results);
+  if (o.model && (o.updateCard ?? true) && existsSync(join(o.model, 'MODEL_CARD.md'))) addEvaluationToCard(o.model, cardEvaluation(results));
+  return results;
+}
+
+export function cardEvaluation(r: EvalResults): CardEvaluation {
+  return {
+    createdAt: r.createdAt, seedOffset: r.seedOffset, episodesPerCell: r.options.episodes, chunk: chunkName(r.options.chunk),
+    cells: r.cells.map((c) => ({ task: c.task, embodiment: c.embodiment, phrasing: c.phrasing, successes: c.success.successes, episodes: c.success.n, rate: c.success.rate, lo: c.success.lo, hi: c.success.hi, meanLength: c.length.mean, roomErrorCm: c.roomErrorCm })),
+  };
+}
+
+function writeReport(out: string, r: EvalResults): void {
+  const name = (c: CellResult) => `${c.task} / ${c.embodiment}`;
+  const spec = {
+    title: `success per cell (${r.options.phrasing} phrasing), 95% Wilson`, xLabel: 'cell', yLabel: 'success rate',
+    series: [
+      { name: 'success', x: r.cells.map((_, i) => i + 1), y: r.cells.map((c) => c.success.rate) },
+      { name: 'lower 95%', x: r.cells.map((_, i) => i + 1), y: r.cells.map((c) => c.success.lo) },
+      { name: 'upper 95%', x: r.cells.map((_, i) => i + 1), y: r.cells.map((c) => c.success.hi) },
+    ],
+  };
+  writeChart(join(out, 'success'), spec);
+  const rows = r.cells.map((c, i) => [String(i + 1), c.task, c.embodiment, c.phrasing, `${c.success.successes}/${c.success.n} (${pct(c.success.rate)})`, `${pct(c.success.lo)} - ${pct(c.success.hi)}`,
+    `${c.length.mean.toFixed(1)} (${c.length.lo.toFixed(1)} - ${c.length.hi.toFixed(1)})`, c.roomErrorCm === null ? 'n/a' : c.roomErrorCm.toFixed(1),
+    c.episodes.filter((e) => e.video).map((e) => `[seed ${e.seed}](videos/${e.video!.split('/').at(-1)})`).join(' ') || '-']);
+  const head = ['#', 'task', 'embodiment', 'phrasing', 'success', '95% CI', 'mean length (95% CI)', 'room error (cm)', 'failure videos'];
+  const md = [
+    `# Evaluation${r.model ? ` of \`${r.model}\`` : ''}`, '',
+    `${r.createdAt}; ${r.options.episodes} episodes per cell, seeds ${r.seedOffset}..${r.seedOffset + r.options.episodes - 1} (disjoint from training), ${r.options.phrasing} phrasings, chunks: ${chunkName(r.options.chunk)}; ${r.options.size}x${r.options.size} cameras. ${r.seconds.toFixed(0)} s.`, '',
+    `Overall: ${r.overall.successes}/${r.overall.n} (${pct(r.overall.rate)}, 95% CI ${pct(r.overall.lo)} - ${pct(r.overall.hi)}).`, '',
+    `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((x) => `| ${x.join(' | ')} |`), '',
+    '![success per cell](success.png)', '', ...r.cells.map((c, i) => `${i + 1}. ${name(c)}`), '',
+  ].join('\n');
+  writeFileSync(join(out, 'report.md'), md);
+  const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+  const cellHtml = (x: string) => esc(x).replace(/\[seed (\d+)\]\((videos\/[^)]+)\)/g, '<a href="$2">seed $1</a>');
+  const svg = chartHtml(spec).replace(/^[\s\S]*?<svg/, '<svg').replace(/<\/svg>[\s\S]*$/, '</svg>');
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Evaluation</title><style>body{font-family:sans-serif}td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style></head><body>
+<h2>Evaluation${r.model ? ` of ${esc(r.model)}` : ''}</h2>
+<p>${esc(`${r.createdAt}; ${r.options.episodes} episodes per cell, seeds from ${r.seedOffset}, ${r.options.phrasing} phrasings, ${chunkName(r.options.chunk)}.`)} Overall ${r.overall.successes}/${r.overall.n} (${pct(r.overall.rate)}, 95% CI ${pct(r.overall.lo)} - ${pct(r.overall.hi)}).</p>
+<table><tr>${head.map((x) => `<th>${esc(x)}</th>`).join('')}</tr>
+${rows.map((x) => `<tr>${x.map((v) => `<td>${cellHtml(v)}</td>`).join('')}</tr>`).join('\n')}</table>
+${svg}</body></html>`;
+  writeFileSync(join(out, 'report.html'), html);
+}
