@@ -15,6 +15,26 @@ export function registerSystemCommands(program: Command): void {
     });
 
   program
+    .command('pipeline')
+    .description('the npm start job: record expert demonstrations, train the VLA briefly, evaluate it in closed loop, write the report')
+    .option('--out <dir>', 'where datasets, the model version and the report go', 'out/pipeline')
+    .option('--episodes <n>', 'demonstrations per task and arm', '4')
+    .option('--steps <n>', 'training steps', '400')
+    .option('--batch-size <n>', 'training batch size', '16')
+    .option('--eval-episodes <n>', 'evaluation episodes per task and arm', '2')
+    .option('--tasks <ids>', 'comma-separated task ids (default all)')
+    .option('--embodiments <ids>', 'arms', 'kara6,kara7')
+    .action(async (raw: unknown) => {
+      const ids = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+      const n = z.coerce.number().int().min(1).max(1_000_000);
+      const o = parseOptions(z.object({ out: z.string().min(1), episodes: n, steps: n, batchSize: n, evalEpisodes: n, tasks: ids.optional(), embodiments: ids }), raw, 'karakuri pipeline');
+      const { doctorReport, formatDoctor } = await import('./doctor.ts');
+      console.log(formatDoctor(await doctorReport()));
+      const { runPipeline } = await import('./pipeline.ts');
+      await runPipeline(o);
+    });
+
+  program
     .command('demo')
     .description('the main job on embedded defaults: doctor, then train a small network with a progress bar')
     .option('--seconds <s>', 'how long to train', '8')

@@ -3,7 +3,7 @@
 // unnormalized with the room estimates. Observations must carry the model's history (the eval envs are made so).
 import * as torch from '../torch/index.ts';
 import type { Observation } from '../sim/observation.ts';
-import type { Policy } from '../model/policy.ts';
+import { actionChunk, type Policy } from '../model/policy.ts';
 import type { BatchPolicy } from './rollout.ts';
 
 export class BatchedPolicy implements BatchPolicy {
@@ -33,7 +33,7 @@ export class BatchedPolicy implements BatchPolicy {
     }));
     const H = c.horizon, A = c.actionDim;
     return {
-      actions: ps.map((p, b) => Array.from({ length: H }, (_, k) => Float32Array.from({ length: A }, (_, j) => actions[(b * H + k) * A + j]! * p.norm.action.std[j]! + p.norm.action.mean[j]!))),
+      actions: ps.map((p, b) => actionChunk(actions, b, p.norm.action, H, A)),
       room: ps.map((_, b) => [room[b * 3]!, room[b * 3 + 1]!, room[b * 3 + 2]!]),
     };
   }

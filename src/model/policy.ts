@@ -5,6 +5,7 @@
 // control step), those are used, and frames the env padded at reset (copies of the first frame) are flagged as
 // padding, as the loader flags frames before an episode's start; otherwise the policy keeps its own per-camera
 // history of the frames it was shown (reset() clears it).
+import { EE_ACTION_LIMITS } from '../sim/action.ts';
 import * as torch from '../torch/index.ts';
 import type { Observation } from '../sim/observation.ts';
 import { stateDim, type ModelConfig } from './config.ts';
@@ -35,6 +36,21 @@ function signature(f: Uint8Array): number {
 }
 
 const sameFrame = (a: Uint8Array, b: Uint8Array) => a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length)));
+
+/** Bounds of the common 7-D action (src/sim/action.ts): a model's output is a request, the action space is the contract. */
+const ACTION_LO = [-EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.rot, -EE_ACTION_LIMITS.rot, -EE_ACTION_LIMITS.rot, EE_ACTION_LIMITS.gripper[0]];
+const ACTION_HI = [EE_ACTION_LIMITS.pos, EE_ACTION_LIMITS.pos, EE_ACTION_LIMITS.pos, EE_ACTION_LIMITS.rot, EE_ACTION_LIMITS.rot, EE_ACTION_LIMITS.rot, EE_ACTION_LIMITS.gripper[1]];
+
+/**
+ * Sample `b` of a normalized [B, H, A] model output as H actions: unnormalized with the embodiment's action stats and
+ * clipped to the common action space's bounds (a slightly-over-1 gripper command is a valid intent, not an error).
+ */
+export function actionChunk(out: Float32Array, b: number, norm: { mean: ArrayLike<number>; std: ArrayLike<number> }, H: number, A: number): Float32Array[] {
+  return Array.from({ length: H }, (_, k) => Float32Array.from({ length: A }, (_, j) => {
+    const v = out[(b * H + k) * A + j]! * norm.std[j]! + norm.mean[j]!;
+    return A === 7 ? Math.min(ACTION_HI[j]!, Math.max(ACTION_LO[j]!, v)) : v;
+  }));
+}
 
 export class Policy {
   readonly cfg: ModelConfig;
@@ -199,7 +215,7 @@ export class Policy {
       }, { text, frameTokens: this.frameTokens(text.pooled) });
       return r.actions.toFloat32Array();
     }));
-    return Array.from({ length: H }, (_, k) => Float32Array.from({ length: A }, (_, j) => out[k * A + j]! * n.action.std[j]! + n.action.mean[j]!));
+    return actionChunk(out, 0, n.action, H, A);
   }
 
   dispose(): void {

@@ -286,6 +286,9 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       };
       bar?.update(done, { loss: r.loss.toFixed(4), sps: smoothSps.toFixed(1) });
       opts.onProgress?.(progress);
+      // training is synchronous work between awaits of ready batches (microtasks): give timers a turn so the
+      // progress bar redraws
+      if (bar && done % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
       if (done % config.checkpointEvery === 0 || done === config.steps) checkpoint(done);
     }
     if (start === config.steps) last = readMetrics(paths.metrics, start).at(-1)?.loss ?? null;
