@@ -91,6 +91,19 @@ describe('karakuri CLI', () => {
     expect(snap.stderr).toMatch(/task 'nurse-call' is not offered on embodiment 'widowx250'/);
   });
 
+  it('pipeline (npm start) records, trains, evaluates and says where everything is, at the smallest scale', () => {
+    const out = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    const r = run('pipeline', '--tasks', 'nurse-call', '--embodiments', 'kara6', '--episodes', '1', '--steps', '3', '--batch-size', '4', '--eval-episodes', '1', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\[1\/3\] recording[\s\S]*\[2\/3\] training[\s\S]*\[3\/3\] closed-loop evaluation/);
+    expect(r.stdout).toMatch(/nurse-call\s+kara6\s+[01]\/1/);
+    expect(existsSync(join(out, 'data/kara6/meta/info.json'))).toBe(true);
+    expect(existsSync(join(out, 'run/model/weights.safetensors'))).toBe(true);
+    expect(existsSync(join(out, 'run/model/MODEL_CARD.md'))).toBe(true);
+    const results = JSON.parse(readFileSync(join(out, 'eval/results.json'), 'utf8')) as { cells: { task: string; success: { n: number } }[] };
+    expect(results.cells).toMatchObject([{ task: 'nurse-call', success: { n: 1 } }]);
+  }, 120_000);
+
   it('data validate reports the G1 fixture\'s 97 missing episodes and exits 1; data info still reads it', () => {
     const g1 = new URL('../../../shared/fixtures/lerobot-g1-v2.1-partial', import.meta.url).pathname;
     const v = run('data', 'validate', g1);

@@ -53,7 +53,14 @@ export async function runPipeline(o: PipelineOptions): Promise<{ datasets: strin
 
   stage(3, `closed-loop evaluation: ${o.evalEpisodes} episodes per task and arm, seeds from 100000`);
   const report = join(o.out, 'eval');
-  const ev = await runEval({ model: r.versionDir, tasks: o.tasks, embodiments: o.embodiments, episodes: o.evalEpisodes, out: report, videos: 1 });
+  const cells = (o.tasks ?? [...TASKS.keys()]).reduce((n, t) => n + o.embodiments.filter((e) => TASKS.get(t)?.embodiments.includes(e)).length, 0);
+  const ebar = new cliProgress.SingleBar({ format: ' {bar} {value}/{total} episodes | {ok} successful | {cell} | ETA {eta_formatted}', noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 30 }, cliProgress.Presets.shades_classic);
+  ebar.start(cells * o.evalEpisodes, 0, { ok: 0, cell: '' });
+  let evDone = 0, evOk = 0;
+  const ev = await runEval({
+    model: r.versionDir, tasks: o.tasks, embodiments: o.embodiments, episodes: o.evalEpisodes, out: report, videos: 1,
+    onEpisode: (c, e) => { evDone++; evOk += +e.success; ebar.update(evDone, { ok: evOk, cell: `${c.task} on ${c.embodiment}` }); },
+  }).finally(() => ebar.stop());
   for (const c of ev.cells) console.log(`  ${c.task.padEnd(18)} ${c.embodiment.padEnd(9)} ${c.success.successes}/${c.success.n}${c.roomErrorCm !== null ? `  room error ${c.roomErrorCm.toFixed(1)} cm` : ''}`);
   console.log(`\nDone in ${((performance.now() - t0) / 60000).toFixed(1)} min: overall success ${ev.overall.successes}/${ev.overall.n} (a ${o.steps}-step model on ${o.episodes} demonstrations per task: a smoke test of the loop, not the recipe)`);
   console.log(`  datasets:      ${datasets.join(', ')}`);
