@@ -1,6 +1,6 @@
 // Training-time augmentation, seeded per step (so a resumed run draws exactly what the uninterrupted one did):
 // images get a random crop/shift (edge pixels replicated) and colour jitter (brightness, contrast, saturation), the
-// same for every history frame of one camera of one sample; instructions may go through the language helper's
+// same for every history frame of one camera of one sample; instructions may go through src/model/language's
 // synonym substitution. Works on the loader's typed-array Batch, before it becomes tensors.
 import type { Batch } from '../data/loader/assemble.ts';
 import type { ImageAugmentation } from './config.ts';

@@ -1,5 +1,5 @@
 // What training and evaluation need of the model side, as small interfaces: a trainable model (KarakuriVLA's
-// forward/loss signature), a tokenizer, the language helper's instruction augmentation, and where they come from.
+// forward/loss signature), a tokenizer, src/model/language's instruction augmentation, and where they come from.
 // The real parts live in src/model/ (KarakuriVLA, Tokenizer, augmentInstruction); tests may pass a stand-in.
 import type * as torch from '../torch/index.ts';
 import type { ModelConfig } from '../model/config.ts';

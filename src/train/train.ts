@@ -213,7 +213,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
 
     const params = model.parameters();
     const instr = config.augmentation.instruction;
-    if (instr !== 'off' && !components.augmentInstruction) log('instruction augmentation is on but the language helper\'s augmentInstruction is missing: instructions are used as they are');
+    if (instr !== 'off' && !components.augmentInstruction) log('instruction augmentation is on but augmentInstruction (src/model/language) is missing: instructions are used as they are');
     if (opts.progressBar ?? process.stderr.isTTY) {
       bar = new cliProgress.SingleBar({ format: ' {bar} {value}/{total} steps | loss {loss} | {sps} samples/s | ETA {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 50 });
       bar.start(config.steps, start, { loss: '-', sps: '-' });

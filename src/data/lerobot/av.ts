@@ -1,4 +1,4 @@
-// The one place src/data/lerobot/ takes video and stats from: the video+stats helper's modules
+// The one place src/data/lerobot/ takes video and stats from: src/data/video and src/data/stats.ts
 // (src/data/video/*.ts, src/data/stats.ts), by the interface fixed in the data brief.
 export { probeVideo } from '../video/probe.ts';
 export { encodeVideo, encodeDepthVideo, rgbVideoInfo, depthVideoInfo, depthQuantizationOf } from '../video/encode.ts';
