@@ -55,6 +55,10 @@ describe('runEval', () => {
     expect(c.roomErrorCm).toBeNull();
     for (const f of ['results.json', 'report.md', 'report.html', 'success.png', 'success.html']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| 1 \| cup-on-tray \| kara6 \| train \| 3\/3 \(100\.0%\) \| 43\.9% - 100\.0% \|/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('![success per cell](success.png)');
+    const bars = JSON.parse(readFileSync(join(out, 'success.json'), 'utf8')).bars;
+    expect(bars).toEqual([{ label: 'cup-on-tray / kara6', value: 1, lo: c.success.lo, hi: 1, group: 'kara6' }]); // one bar per cell, Wilson whiskers
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('class="whisker"');
     const calls = p.calls;
     const ens = await runEval({ policy: p, tasks: [TASK], embodiments: [ARM], episodes: 2, out: join(out, 'ens'), size: 64, history: 1, envsPerWorker: 2, chunk: 'ensemble', videos: 0 });
     expect(ens.cells[0]!.episodes.every((e) => e.success)).toBe(true);

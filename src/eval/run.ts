@@ -2,12 +2,12 @@
 // seeds disjoint from training (seedStart, default 100000: episode i of a cell uses seedStart + i, recorded), with
 // instructions phrased from the 'train' or the 'heldout' templates. Per cell: success with a 95% Wilson interval,
 // mean episode length with a t interval, the reads-the-room error in cm, videos of a few failures. Writes
-// results.json, report.md, report.html and a success chart (PNG + HTML), and the model card's Evaluation section.
+// results.json, report.md, report.html and a success bar chart per cell (PNG + HTML + JSON), and the model card's Evaluation section.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../validation.ts';
-import { writeChart, chartHtml } from '../report/chart.ts';
+import { writeBarChart, barChartSvg, type BarSpec } from '../report/bars.ts';
 import { suiteCells } from '../sim/tasks/suite.ts';
 import { Policy } from '../model/policy.ts';
 import { addEvaluationToCard, type CardEvaluation } from '../train/version.ts';
@@ -120,16 +120,13 @@ export function cardEvaluation(r: EvalResults): CardEvaluation {
 }
 
 function writeReport(out: string, r: EvalResults): void {
-  const name = (c: CellResult) => `${c.task} / ${c.embodiment}`;
-  const spec = {
-    title: `success per cell (${r.options.phrasing} phrasing), 95% Wilson`, xLabel: 'cell', yLabel: 'success rate',
-    series: [
-      { name: 'success', x: r.cells.map((_, i) => i + 1), y: r.cells.map((c) => c.success.rate) },
-      { name: 'lower 95%', x: r.cells.map((_, i) => i + 1), y: r.cells.map((c) => c.success.lo) },
-      { name: 'upper 95%', x: r.cells.map((_, i) => i + 1), y: r.cells.map((c) => c.success.hi) },
-    ],
+  // one bar per (task, embodiment) cell, whiskers = the 95% Wilson interval, coloured by embodiment (a cell with no
+  // episodes has rate NaN: drawn as 0 with the whole [0, 1] interval)
+  const spec: BarSpec = {
+    title: `success per cell (${r.options.phrasing} phrasing), 95% Wilson`, valueLabel: 'success rate', percent: true,
+    bars: r.cells.map((c) => ({ label: `${c.task} / ${c.embodiment}`, value: Number.isFinite(c.success.rate) ? c.success.rate : 0, lo: c.success.lo, hi: c.success.hi, group: c.embodiment })),
   };
-  writeChart(join(out, 'success'), spec);
+  if (spec.bars.length) writeBarChart(join(out, 'success'), spec);
   const rows = r.cells.map((c, i) => [String(i + 1), c.task, c.embodiment, c.phrasing, `${c.success.successes}/${c.success.n} (${pct(c.success.rate)})`, `${pct(c.success.lo)} - ${pct(c.success.hi)}`,
     `${c.length.mean.toFixed(1)} (${c.length.lo.toFixed(1)} - ${c.length.hi.toFixed(1)})`, c.roomErrorCm === null ? 'n/a' : c.roomErrorCm.toFixed(1),
     c.episodes.filter((e) => e.video).map((e) => `[seed ${e.seed}](videos/${e.video!.split('/').at(-1)})`).join(' ') || '-']);
@@ -139,12 +136,12 @@ function writeReport(out: string, r: EvalResults): void {
     `${r.createdAt}; ${r.options.episodes} episodes per cell, seeds ${r.seedOffset}..${r.seedOffset + r.options.episodes - 1} (disjoint from training), ${r.options.phrasing} phrasings, chunks: ${chunkName(r.options.chunk)}; ${r.options.size}x${r.options.size} cameras. ${r.seconds.toFixed(0)} s.`, '',
     `Overall: ${r.overall.successes}/${r.overall.n} (${pct(r.overall.rate)}, 95% CI ${pct(r.overall.lo)} - ${pct(r.overall.hi)}).`, '',
     `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((x) => `| ${x.join(' | ')} |`), '',
-    '![success per cell](success.png)', '', ...r.cells.map((c, i) => `${i + 1}. ${name(c)}`), '',
+    ...(spec.bars.length ? ['![success per cell](success.png)', ''] : []),
   ].join('\n');
   writeFileSync(join(out, 'report.md'), md);
   const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
   const cellHtml = (x: string) => esc(x).replace(/\[seed (\d+)\]\((videos\/[^)]+)\)/g, '<a href="$2">seed $1</a>');
-  const svg = chartHtml(spec).replace(/^[\s\S]*?<svg/, '<svg').replace(/<\/svg>[\s\S]*$/, '</svg>');
+  const svg = spec.bars.length ? barChartSvg(spec) : '';
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Evaluation</title><style>body{font-family:sans-serif}td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style></head><body>
 <h2>Evaluation${r.model ? ` of ${esc(r.model)}` : ''}</h2>
 <p>${esc(`${r.createdAt}; ${r.options.episodes} episodes per cell, seeds from ${r.seedOffset}, ${r.options.phrasing} phrasings, ${chunkName(r.options.chunk)}.`)} Overall ${r.overall.successes}/${r.overall.n} (${pct(r.overall.rate)}, 95% CI ${pct(r.overall.lo)} - ${pct(r.overall.hi)}).</p>

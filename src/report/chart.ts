@@ -1,14 +1,17 @@
 // Line charts (training curves, success rates over versions) written as PNG (pngjs, with a built-in bitmap font
-// for labels) and as a standalone HTML page with inline SVG, so people can look at results without tooling.
+// for labels) and as a standalone HTML page with inline SVG, so people can look at results without tooling. Also the
+// drawing helpers (canvas, palette, number formatting, escaping) that the bar charts in bars.ts share.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PNG } from 'pngjs';
 import { glyph, GLYPH_H, GLYPH_W } from './font5x7.ts';
 
-export interface Series { name: string; x: number[]; y: number[]; color?: [number, number, number] }
+export type Rgb = [number, number, number];
+export interface Series { name: string; x: number[]; y: number[]; color?: Rgb }
 export interface ChartSpec { title: string; xLabel: string; yLabel: string; series: Series[]; logY?: boolean }
 
-const PALETTE: [number, number, number][] = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189]];
+/** Series / group colours (tab10 order), shared by the line and bar charts. */
+export const PALETTE: Rgb[] = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
 
 function extent(values: number[]): [number, number] {
   let lo = Infinity, hi = -Infinity;
@@ -18,11 +21,52 @@ function extent(values: number[]): [number, number] {
   return [lo, hi];
 }
 
-function fmt(v: number): string {
+/** A tick value in at most 3 significant digits (exponent form for very large or small magnitudes). */
+export function fmt(v: number): string {
   const a = Math.abs(v);
   if (a === 0) return '0';
   if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
   return (+v.toPrecision(3)).toString();
+}
+
+/** Escapes text for HTML / SVG. */
+export const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** Pixel width of a string in the PNG bitmap font (glyph plus 1 px spacing). */
+export const textWidth = (s: string) => Math.max(0, s.length * (GLYPH_W + 1) - 1);
+
+/** A white RGBA canvas with the drawing primitives the PNG charts use; `encode()` gives the PNG bytes. */
+export function canvas(w: number, h: number) {
+  const png = new PNG({ width: w, height: h });
+  png.data.fill(255);
+  const set = (x: number, y: number, c: Rgb) => {
+    x = Math.round(x); y = Math.round(y);
+    if (x < 0 || y < 0 || x >= w || y >= h) return;
+    const i = (y * w + x) * 4;
+    png.data[i] = c[0]; png.data[i + 1] = c[1]; png.data[i + 2] = c[2]; png.data[i + 3] = 255;
+  };
+  const line = (xa: number, ya: number, xb: number, yb: number, c: Rgb) => {
+    const n = Math.max(Math.abs(xb - xa), Math.abs(yb - ya), 1);
+    for (let k = 0; k <= n; k++) set(xa + ((xb - xa) * k) / n, ya + ((yb - ya) * k) / n, c);
+  };
+  /** Filled rectangle covering pixels [x0, x1) x [y0, y1) (corners in any order, rounded). */
+  const rect = (x0: number, y0: number, x1: number, y1: number, c: Rgb) => {
+    const xa = Math.round(Math.min(x0, x1)), xb = Math.round(Math.max(x0, x1));
+    const ya = Math.round(Math.min(y0, y1)), yb = Math.round(Math.max(y0, y1));
+    for (let y = ya; y < yb; y++) for (let x = xa; x < xb; x++) set(x, y, c);
+  };
+  /** Text with its top-left corner at (x, y); vertical text runs upwards from (x, y). */
+  const text = (s: string, x: number, y: number, c: Rgb = [0, 0, 0], vertical = false) => {
+    [...s].forEach((ch, i) => {
+      const rows = glyph(ch);
+      for (let r = 0; r < GLYPH_H; r++) for (let b = 0; b < GLYPH_W; b++) {
+        if (!((rows[r]! >> (GLYPH_W - 1 - b)) & 1)) continue;
+        if (vertical) set(x + r, y - i * (GLYPH_W + 1) - b, c);
+        else set(x + i * (GLYPH_W + 1) + b, y + r, c);
+      }
+    });
+  };
+  return { png, set, line, rect, text, encode: () => PNG.sync.write(png) };
 }
 
 function layout(spec: ChartSpec, w: number, h: number) {
@@ -39,30 +83,9 @@ function layout(spec: ChartSpec, w: number, h: number) {
 
 /** Renders the chart to PNG bytes (w x h pixels). */
 export function chartPng(spec: ChartSpec, w = 640, h = 400): Buffer {
-  const png = new PNG({ width: w, height: h });
-  png.data.fill(255);
-  const set = (x: number, y: number, c: [number, number, number]) => {
-    x = Math.round(x); y = Math.round(y);
-    if (x < 0 || y < 0 || x >= w || y >= h) return;
-    const i = (y * w + x) * 4;
-    png.data[i] = c[0]; png.data[i + 1] = c[1]; png.data[i + 2] = c[2]; png.data[i + 3] = 255;
-  };
-  const line = (xa: number, ya: number, xb: number, yb: number, c: [number, number, number]) => {
-    const n = Math.max(Math.abs(xb - xa), Math.abs(yb - ya), 1);
-    for (let k = 0; k <= n; k++) set(xa + ((xb - xa) * k) / n, ya + ((yb - ya) * k) / n, c);
-  };
-  const text = (s: string, x: number, y: number, c: [number, number, number] = [0, 0, 0], vertical = false) => {
-    [...s].forEach((ch, i) => {
-      const rows = glyph(ch);
-      for (let r = 0; r < GLYPH_H; r++) for (let b = 0; b < GLYPH_W; b++) {
-        if (!((rows[r]! >> (GLYPH_W - 1 - b)) & 1)) continue;
-        if (vertical) set(x + r, y - i * (GLYPH_W + 1) - b, c);
-        else set(x + i * (GLYPH_W + 1) + b, y + r, c);
-      }
-    });
-  };
+  const { line, text, encode } = canvas(w, h);
   const L = layout(spec, w, h);
-  const grey: [number, number, number] = [200, 200, 200];
+  const grey: Rgb = [200, 200, 200];
   for (const t of L.yTicks) { const y = L.py(t); line(L.pad.l, y, w - L.pad.r, y, grey); text(fmt(t), 4, y - 3); }
   for (const t of L.xTicks) { const x = L.px(t); line(x, L.pad.t, x, h - L.pad.b, grey); text(fmt(t), x - 8, h - L.pad.b + 6); }
   line(L.pad.l, h - L.pad.b, w - L.pad.r, h - L.pad.b, [0, 0, 0]);
@@ -78,10 +101,8 @@ export function chartPng(spec: ChartSpec, w = 640, h = 400): Buffer {
     }
     text(s.name, w - L.pad.r - 120, L.pad.t + 4 + si * 10, c);
   });
-  return PNG.sync.write(png);
+  return encode();
 }
-
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** The chart as a standalone HTML page with inline SVG. */
 export function chartHtml(spec: ChartSpec, w = 720, h = 420): string {
