@@ -2,10 +2,10 @@
 // validate, repair or describe a dataset directory (v3.0 or v2.1).
 import type { Command } from 'commander';
 import { z } from 'zod';
-import cliProgress from 'cli-progress';
-import { parseOptions } from './options.ts';
+import { commaList, parseOptions } from './options.ts';
+import { progressBar } from './progress.ts';
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const list = commaList;
 
 export function registerDataCommands(program: Command): void {
   program
@@ -33,9 +33,7 @@ export function registerDataCommands(program: Command): void {
       const tasks = o.task.length === 1 && o.task[0] === 'all' ? [...TASKS.values()].filter((t) => t.embodiments.includes(o.embodiment)).map((t) => t.id) : o.task;
       const { collect } = await import('../data/collect.ts');
       const total = tasks.length * o.episodes;
-      const bar = new cliProgress.SingleBar({
-        format: ' {bar} {value}/{total} episodes | {rate} episodes/s | {ok} successful | {cell} | ETA {eta_formatted}', noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 50,
-      }, cliProgress.Presets.shades_classic);
+      const bar = progressBar(' {bar} {value}/{total} episodes | {rate} episodes/s | {ok} successful | {cell} | ETA {eta_formatted}');
       const t0 = performance.now();
       let done = 0, ok = 0;
       bar.start(total, 0, { rate: '0', ok: 0, cell: '' });

@@ -2,9 +2,9 @@
 // directory, and judge a model version in closed loop in the simulator (Wilson intervals, report, failure videos).
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseOptions } from './options.ts';
+import { commaList, parseOptions } from './options.ts';
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const list = commaList;
 
 export function registerModelCommands(program: Command): void {
   program

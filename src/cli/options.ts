@@ -11,3 +11,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, comma
   });
   throw new Error(`${command}: invalid options\n  ${lines.join('\n  ')}`);
 }
+
+/** A comma-separated flag value as a list (`--tasks a,b` -> ['a', 'b']; blanks dropped). */
+export const commaList = z.string().transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean));

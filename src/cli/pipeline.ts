@@ -26,7 +26,7 @@ export async function runPipeline(o: PipelineOptions): Promise<{ datasets: strin
   const { collect } = await import('../data/collect.ts');
   const { train } = await import('../train/train.ts');
   const { runEval } = await import('../eval/run.ts');
-  const cliProgress = (await import('cli-progress')).default;
+  const { progressBar } = await import('./progress.ts');
   const stage = (n: number, what: string) => console.log(`\n[${n}/3] ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)`);
 
   const datasets: string[] = [];
@@ -35,7 +35,7 @@ export async function runPipeline(o: PipelineOptions): Promise<{ datasets: strin
     const tasks = (o.tasks ?? [...TASKS.keys()]).filter((t) => TASKS.get(t)?.embodiments.includes(arm));
     const dir = join(o.out, 'data', arm);
     rmSync(dir, { recursive: true, force: true }); // a fresh recording each run (collect refuses a used folder)
-    const bar = new cliProgress.SingleBar({ format: ` ${arm.padEnd(9)} {bar} {value}/{total} episodes | {rate} episodes/s | ETA {eta_formatted}`, noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 30 }, cliProgress.Presets.shades_classic);
+    const bar = progressBar(` ${arm.padEnd(9)} {bar} {value}/{total} episodes | {rate} episodes/s | ETA {eta_formatted}`, 30);
     bar.start(tasks.length * o.episodes, 0, { rate: '0' });
     const ts = performance.now();
     let done = 0;
@@ -54,7 +54,7 @@ export async function runPipeline(o: PipelineOptions): Promise<{ datasets: strin
   stage(3, `closed-loop evaluation: ${o.evalEpisodes} episodes per task and arm, seeds from 100000`);
   const report = join(o.out, 'eval');
   const cells = (o.tasks ?? [...TASKS.keys()]).reduce((n, t) => n + o.embodiments.filter((e) => TASKS.get(t)?.embodiments.includes(e)).length, 0);
-  const ebar = new cliProgress.SingleBar({ format: ' {bar} {value}/{total} episodes | {ok} successful | {cell} | ETA {eta_formatted}', noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 30 }, cliProgress.Presets.shades_classic);
+  const ebar = progressBar(' {bar} {value}/{total} episodes | {ok} successful | {cell} | ETA {eta_formatted}', 30);
   ebar.start(cells * o.evalEpisodes, 0, { ok: 0, cell: '' });
   let evDone = 0, evOk = 0;
   const ev = await runEval({

@@ -4,10 +4,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import cliProgress from 'cli-progress';
-import { parseOptions } from './options.ts';
+import { commaList, parseOptions } from './options.ts';
+import { progressBar } from './progress.ts';
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const list = commaList;
 
 export function registerTaskCommands(sim: Command): void {
   sim
@@ -46,9 +46,7 @@ export function registerTaskCommands(sim: Command): void {
       const { runExpertSuite, suiteCells, expertTableText, expertTableMarkdown } = await import('../sim/tasks/suite.ts');
       const cells = suiteCells(o);
       const total = cells.length * o.episodes;
-      const bar = new cliProgress.SingleBar({
-        format: ' {bar} {value}/{total} episodes | {rate} ep/min | {cell} | ETA {eta_formatted}', noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 200,
-      }, cliProgress.Presets.shades_classic);
+      const bar = progressBar(' {bar} {value}/{total} episodes | {rate} ep/min | {cell} | ETA {eta_formatted}', 200);
       const t0 = performance.now();
       let done = 0;
       bar.start(total, 0, { rate: '0', cell: '' });

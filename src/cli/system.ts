@@ -1,7 +1,7 @@
 // `karakuri doctor` and `karakuri demo`: what this machine runs Karakuri with, and a short end-to-end demo.
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseOptions } from './options.ts';
+import { commaList, parseOptions } from './options.ts';
 
 export function registerSystemCommands(program: Command): void {
   program
@@ -25,7 +25,7 @@ export function registerSystemCommands(program: Command): void {
     .option('--tasks <ids>', 'comma-separated task ids (default all)')
     .option('--embodiments <ids>', 'arms', 'kara6,kara7')
     .action(async (raw: unknown) => {
-      const ids = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+      const ids = commaList;
       const n = z.coerce.number().int().min(1).max(1_000_000);
       const o = parseOptions(z.object({ out: z.string().min(1), episodes: n, steps: n, batchSize: n, evalEpisodes: n, tasks: ids.optional(), embodiments: ids }), raw, 'karakuri pipeline');
       const { doctorReport, formatDoctor } = await import('./doctor.ts');

@@ -10,7 +10,7 @@ import { KarakuriVLA } from './vla.ts';
 import { FlowActionHead, L1ActionHead, maskedStepMean, roomErrorCm } from './heads.ts';
 import { loadPolicyFiles, savePolicyFiles, type Normalization } from './checkpoint.ts';
 import { Tokenizer } from './language/tokenizer.ts';
-import { maxDiff, randomInput, tinyConfig, withField } from './test-helpers.ts';
+import { maxDiff, randomInput, tinyConfig } from './test-helpers.ts';
 
 torch.manualSeed(1);
 const tmp = mkdtempSync(join(tmpdir(), 'karakuri-model-'));

@@ -4,8 +4,6 @@
 // so that a small dataset of another embodiment is not drowned by a large one.
 import { seededRandom } from '../../sim/random.ts';
 
-const rng32 = seededRandom;
-
 /** A sample: dataset number and frame (global index within that dataset). */
 export interface SampleRef { dataset: number; frame: number }
 
@@ -49,7 +47,7 @@ export class BatchSampler {
   batch(b: number): SampleRef[] {
     const B = this.o.batchSize;
     if (this.o.weights) {
-      const r = rng32((this.o.seed * 0x9e3779b1) ^ (b * 0x85ebca6b));
+      const r = seededRandom((this.o.seed * 0x9e3779b1) ^ (b * 0x85ebca6b));
       const w = this.o.weights, sum = w.reduce((a, x) => a + x, 0);
       return Array.from({ length: B }, () => {
         let u = r() * sum, d = 0;
@@ -70,7 +68,7 @@ export class BatchSampler {
     if (this.epochOf !== epoch || !this.epochPerm) {
       const p = new Uint32Array(this.total);
       for (let i = 0; i < p.length; i++) p[i] = i;
-      const r = rng32((this.o.seed + 1) * 2654435761 + epoch);
+      const r = seededRandom((this.o.seed + 1) * 2654435761 + epoch);
       for (let i = p.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); const t = p[i]!; p[i] = p[j]!; p[j] = t; }
       this.epochPerm = p;
       this.epochOf = epoch;

@@ -1,18 +1,16 @@
 // Tests of the care tasks: success predicates on hand-built states (the hand-over's 1 s hold counter, the call
 // button read from its sensor and not its position), experts on a few seeds per arm (cameras off), instructions and
 // randomization.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Env } from '../../env.ts';
+import { describe, expect, it } from 'vitest';
 import type { PrivilegedState } from '../../observation.ts';
-import { createTaskEnv } from '../registry.ts';
 import { runWaypoints } from '../../experts/waypoints.ts';
-import type { TaskInstance } from '../types.ts';
 import { LEXICON, type Templates } from '../language.ts';
 import { careTasks } from './index.ts';
 import { onBedsideTable } from './bedside-table.ts';
 import { HOLD_STEPS, holdCounter, inHandZone, handOver } from './hand-over.ts';
 import { nurseCalled } from './nurse-call.ts';
 import { NOUNS, type Kind } from './scene.ts';
+import { taskEnvCache } from '../test-envs.ts';
 
 type Quat = [number, number, number, number];
 const UP: Quat = [1, 0, 0, 0];
@@ -21,18 +19,7 @@ const state = (objects: Record<string, [number, number, number] | { pos: [number
   grasped, eeTarget: { pos: [0.4, 0, 0.2], quat: [1, 0, 0, 0] }, sensors, task, step: 10,
 });
 
-const envs: Env[] = [];
-afterAll(() => envs.forEach((e) => e.dispose()));
-const cache = new Map<string, { env: Env; task: TaskInstance }>();
-async function taskEnv(id: string, arm: string, phrasing: 'train' | 'heldout' = 'train') {
-  const key = `${id}/${arm}/${phrasing}`;
-  if (!cache.has(key)) {
-    const r = await createTaskEnv(id, { embodiment: arm, width: 0, height: 0, phrasing });
-    envs.push(r.env);
-    cache.set(key, r);
-  }
-  return cache.get(key)!;
-}
+const taskEnv = taskEnvCache();
 
 describe('care success predicates (hand-built states)', () => {
   const table = { target: 'cup_a', table: [0.43, -0.24, 0.08], tableHalf: [0.075, 0.065], halfHeight: 0.04, radius: 0.03 };

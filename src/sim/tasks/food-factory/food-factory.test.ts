@@ -6,14 +6,13 @@ import { Env } from '../../env.ts';
 import { embodiment } from '../../embodiments/index.ts';
 import type { PrivilegedState } from '../../observation.ts';
 import { pickPlaceWaypoints, runWaypoints, yawFor } from '../../experts/waypoints.ts';
-import { createTaskEnv } from '../registry.ts';
-import type { TaskInstance } from '../types.ts';
 import { runConveyor } from '../parts/conveyor.ts';
 import { bentoSuccess } from './bento-compartment.ts';
 import { rejectSuccess } from './reject-defect.ts';
 import { conveyorSuccess } from './conveyor-pick.ts';
 import { foodFactoryTasks } from './index.ts';
 import { food, foodObject, layout, line, restHeight, FOODS } from './scene.ts';
+import { taskEnvCache } from '../test-envs.ts';
 
 type Objs = Record<string, [number, number, number]>;
 const state = (objects: Objs, task: PrivilegedState['task'], grasped: string[] = []): PrivilegedState => ({
@@ -21,18 +20,9 @@ const state = (objects: Objs, task: PrivilegedState['task'], grasped: string[] =
   grasped, eeTarget: { pos: [0.4, 0, 0.2], quat: [1, 0, 0, 0] }, sensors: {}, task, step: 10,
 });
 
-const envs: Env[] = [];
+const taskEnv = taskEnvCache();
+const envs: Env[] = []; // envs a test builds itself
 afterAll(() => envs.forEach((e) => e.dispose()));
-const cache = new Map<string, { env: Env; task: TaskInstance }>();
-async function taskEnv(id: string, arm: string, phrasing: 'train' | 'heldout' = 'train') {
-  const key = `${id}/${arm}/${phrasing}`;
-  if (!cache.has(key)) {
-    const r = await createTaskEnv(id, { embodiment: arm, width: 0, height: 0, phrasing });
-    envs.push(r.env);
-    cache.set(key, r);
-  }
-  return cache.get(key)!;
-}
 
 describe('food-factory success predicates (hand-built states)', () => {
   it('bento-compartment: in the named compartment, resting and released', () => {
