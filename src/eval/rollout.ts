@@ -69,9 +69,6 @@ interface Slot {
   frames: Uint8Array[];
 }
 
-/** One env's reset, the others running on. */
-const resetOne = (pool: EnvPool, i: number, seed: number): Promise<ResetValue> => pool.reset(i, seed);
-
 export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<EpisodeOutcome[]> {
   const def = taskDef(o.task);
   const e = resolveEmbodiment(o.embodiment);
@@ -136,7 +133,7 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
         o.onEpisode?.(out);
         if (next < o.seeds.length) {
           const seed = o.seeds[next++]!;
-          slots[i] = fresh(i, seed, await resetOne(pool, i, seed));
+          slots[i] = fresh(i, seed, await pool.reset(i, seed));
         } else s.active = false;
       }
     }
