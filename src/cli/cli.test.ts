@@ -119,6 +119,20 @@ describe('karakuri CLI', () => {
     expect(missing.stdout + missing.stderr).toMatch(/info\.json/);
   });
 
+  it('collect, train, eval and pipeline name a bad flag before doing any work', () => {
+    const small = run('collect', '--task', 'cup-on-tray', '--size', '32', '--out', join(tmpdir(), 'never'));
+    expect(small.status).not.toBe(0);
+    expect(small.stderr).toMatch(/--size: .*(got '32')/);
+    const task = run('collect', '--task', 'make-tea', '--out', join(tmpdir(), 'never'));
+    expect(task.stderr).toMatch(/unknown task 'make-tea'/);
+    expect(run('eval', '--model', 'm', '--phrasing', 'slang').stderr).toMatch(/--phrasing: .*(got 'slang')/);
+    expect(run('eval', '--model', 'm', '--chunk', '0').stderr).toMatch(/--chunk: .*(got '0')/);
+    const cfg = run('train', '--config', join(tmpdir(), 'no-such-config.json'));
+    expect(cfg.status).not.toBe(0);
+    expect(cfg.stderr).toMatch(/no-such-config\.json/);
+    expect(run('pipeline', '--steps', '0').stderr).toMatch(/--steps: .*(got '0')/);
+  });
+
   it('bad flags and unknown commands fail with a message naming them', () => {
     const bad = run('demo', '--seconds', 'soon');
     expect(bad.status).not.toBe(0);
