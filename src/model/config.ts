@@ -46,7 +46,13 @@ export const ModelConfig = z.strictObject({
     imageSize: z.tuple([int(8), int(8)]).default([96, 96]),
     /** GroupNorm groups after each conv (must divide every block's channels). */
     groups: int(1).default(8),
-  }).default({ channels: [32, 64, 128], stemStride: 4, tokensPerImage: 16, imageSize: [96, 96], groups: 8 }),
+    /**
+     * Spatial-softmax keypoints (Levine et al. 2016; robomimic's image encoder): this many 1x1-conv channels of the
+     * last feature map, each turned into its expected (x, y) over a softmax of space; the 2K coordinates are projected
+     * to `dim` and added to every token of the image. Gives the trunk where things are, not only what. 0 = off.
+     */
+    keypoints: int(0).default(0),
+  }).default({ channels: [32, 64, 128], stemStride: 4, tokensPerImage: 16, imageSize: [96, 96], groups: 8, keypoints: 0 }),
   cameras: z.array(z.string().min(1)).min(1).refine((xs) => unique('cameras')(xs) === true, 'cameras must not repeat').default(['scene', 'wrist']),
   /** Frames per camera: the current one and history - 1 past ones. */
   history: int(1).default(2),

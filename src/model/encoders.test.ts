@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../torch/index.ts';
 import { sequenceLayout } from './config.ts';
-import { VisionEncoder } from './vision.ts';
+import { VisionEncoder, spatialSoftmax } from './vision.ts';
 import { VideoEncoder, imageKeyPadding } from './video.ts';
 import { StateEncoder } from './state.ts';
 import { EmbodimentEncoder, embodimentIndex, embodimentTensor } from './embodiment.ts';
@@ -26,6 +26,31 @@ describe('vision and video', () => {
       torch.noGrad(() => v.films.forEach((f) => f.proj.weight.add_(torch.randn(f.proj.weight.shape).mul(0.1))));
       expect(maxDiff(v.forward(frames, c1), v.forward(frames, c2))).toBeGreaterThan(1e-4);
       expect(() => v.forward(torch.zeros([1, 1, 20, 16, 3], 'uint8'), c1.narrow(0, 0, 1))).toThrow(/frames are 20x16x3, the model takes 16x16x3/);
+      v.dispose();
+    });
+  });
+  it('spatialSoftmax: a peaked map gives its peak (x, y) in [-1, 1]; keypoint tokens keep the shape and see where a bright spot is', () => {
+    torch.tidy(() => {
+      // map 0 peaks at row 1, column 3 of a 4x5 grid; map 1 is flat (expected position = the centre)
+      const m = new Float32Array(2 * 4 * 5);
+      m[1 * 5 + 3] = 50;
+      const kp = spatialSoftmax(torch.tensor(m, { shape: [1, 2, 4, 5] })).toNumbers();
+      expect(kp[0]).toBeCloseTo(3 / 4 * 2 - 1, 4); // x of map 0
+      expect(kp[2]).toBeCloseTo(1 / 3 * 2 - 1, 4); // y of map 0
+      expect(kp[1]).toBeCloseTo(0, 5); expect(kp[3]).toBeCloseTo(0, 5);
+      const kcfg = tinyConfig({ vision: { channels: [8, 16], stemStride: 2, tokensPerImage: 4, imageSize: [16, 16], groups: 4, keypoints: 4 } });
+      const v = new VisionEncoder(kcfg);
+      const spot = (r: number, c: number) => {
+        const f = new Uint8Array(16 * 16 * 3);
+        for (let y = r; y < r + 3; y++) for (let x = c; x < c + 3; x++) f.fill(255, (y * 16 + x) * 3, (y * 16 + x) * 3 + 3);
+        return torch.tensor(f, { shape: [1, 1, 16, 16, 3], dtype: 'uint8' });
+      };
+      const cond = torch.zeros([1, kcfg.dim]);
+      const a = v.forward(spot(1, 1), cond), b = v.forward(spot(11, 11), cond);
+      expect(a.shape).toEqual([1, 1, 4, kcfg.dim]);
+      // the same spot moved: the keypoint projection (added to every token) differs
+      expect(maxDiff(a, b)).toBeGreaterThan(1e-4);
+      expect(v.parameters().length).toBe(new VisionEncoder(cfg).parameters().length + 4); // kpConv + kpProj weights and biases
       v.dispose();
     });
   });

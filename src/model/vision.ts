@@ -1,7 +1,9 @@
 // The image encoder shared by every camera and history frame: uint8 HWC frames -> /255 -> per-channel normalization
 // -> compact CNN (a stem conv: 4x4 stride 4 patchify or 3x3 stride 2, then 3x3 stride-2 convs; each block conv,
 // GroupNorm, FiLM from the instruction's pooled vector, ReLU) ->
-// adaptive average pooling to a side x side grid -> spatial tokens projected to `dim` + a learned position per cell.
+// adaptive average pooling to a side x side grid -> spatial tokens projected to `dim` + a learned position per cell,
+// + (optional, vision.keypoints = K) the projection of K spatial-softmax keypoints (expected x, y of K attention maps
+// over the last feature map) added to every token of that image.
 import * as torch from '../torch/index.ts';
 import { tokenSide, type ModelConfig } from './config.ts';
 const { nn, F } = torch;
@@ -30,6 +32,19 @@ export class FiLM extends nn.Module {
   }
 }
 
+/** Spatial softmax: maps [N, K, h, w] -> the expected (x, y) in [-1, 1] of each map's softmax over space, [N, 2K]. */
+export function spatialSoftmax(maps: Tensor): Tensor {
+  return torch.tidy(() => {
+    const [N, K, h, w] = maps.shape as [number, number, number, number];
+    const p = F.softmax(maps.reshape(N, K, h * w), 2); // (N, K, h*w)
+    const xs = Float32Array.from({ length: h * w }, (_, i) => (w === 1 ? 0 : ((i % w) / (w - 1)) * 2 - 1));
+    const ys = Float32Array.from({ length: h * w }, (_, i) => (h === 1 ? 0 : (Math.floor(i / w) / (h - 1)) * 2 - 1));
+    const ex = p.mul(torch.tensor(xs, { shape: [1, 1, h * w] })).sum(2); // (N, K)
+    const ey = p.mul(torch.tensor(ys, { shape: [1, 1, h * w] })).sum(2); // (N, K)
+    return torch.cat([ex, ey], 1); // (N, 2K)
+  });
+}
+
 export class VisionEncoder extends nn.Module {
   readonly convs: torch.nn.Conv2d[] = [];
   readonly norms: torch.nn.GroupNorm[] = [];
@@ -39,6 +54,8 @@ export class VisionEncoder extends nn.Module {
   readonly scale: Tensor;
   readonly shift: Tensor;
   readonly side: number;
+  /** Keypoint maps (1x1 conv) and their coordinates' projection; null when vision.keypoints = 0. */
+  readonly keypoints: { conv: torch.nn.Conv2d; proj: torch.nn.Linear } | null = null;
   constructor(readonly cfg: ModelConfig) {
     super();
     const { channels, groups } = cfg.vision;
@@ -55,6 +72,8 @@ export class VisionEncoder extends nn.Module {
     this.child('films', new nn.ModuleList(this.films));
     this.side = tokenSide(cfg);
     this.proj = this.child('proj', new nn.Linear(cin, cfg.dim));
+    const K = cfg.vision.keypoints;
+    if (K > 0) this.keypoints = { conv: this.child('kpConv', new nn.Conv2d(cin, K, 1)), proj: this.child('kpProj', new nn.Linear(2 * K, cfg.dim)) };
     this.pos = this.param('pos', nn.init.normal([cfg.vision.tokensPerImage, cfg.dim], 0.02));
     // (x / 255 - mean) / std as one multiply-add: x * scale + shift
     this.scale = this.buffer('scale', torch.tensor(STD.map((s) => 1 / (255 * s)), { shape: [1, 3, 1, 1] }));
@@ -79,7 +98,9 @@ export class VisionEncoder extends nn.Module {
       const pooled = F.adaptiveAvgPool2d(x, this.side); // (B*per, c, side, side)
       const c = pooled.size(1), n = this.side * this.side;
       const cells = pooled.reshape(B * per, c, n).transpose(1, 2); // (B*per, n, c)
-      return this.proj.forward(cells).add(this.pos).reshape(B, per, n, this.cfg.dim); // (B, per, n, dim)
+      let tokens = this.proj.forward(cells).add(this.pos); // (B*per, n, dim)
+      if (this.keypoints) tokens = tokens.add(this.keypoints.proj.forward(spatialSoftmax(this.keypoints.conv.forward(x))).unsqueeze(1));
+      return tokens.reshape(B, per, n, this.cfg.dim); // (B, per, n, dim)
     });
   }
 }
