@@ -20,7 +20,7 @@
 // Vectors are written as pyarrow writes them: a 3-level LIST (<name>.list.element, all OPTIONAL). Parquet itself
 // has no fixed-size list: the fixed length lives in the "huggingface" Features JSON (Sequence with "length"),
 // which HF datasets / LeRobot use to cast the column to fixed_size_list<float32>[n] when they load it.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
@@ -177,10 +177,23 @@ export async function parquetInfo(path: string): Promise<ParquetInfo> {
 }
 
 /** Reads rows [rowStart, rowEnd) of some columns as objects (int64 as bigint, lists as arrays). */
+/**
+ * The parsed footer of recently read files, keyed by path and checked against size and mtime: reading a dataset
+ * episode by episode (one row group each) would otherwise parse a footer of every row group for every episode.
+ */
+const footers = new Map<string, { size: number; mtimeMs: number; metadata: FileMetaData }>();
+
 export async function readParquetRows(path: string, o: { columns?: string[]; rowStart?: number; rowEnd?: number } = {}): Promise<Record<string, unknown>[]> {
   try {
     const file = await asyncBufferFromFile(path);
-    return await parquetReadObjects({ file, columns: o.columns, rowStart: o.rowStart, rowEnd: o.rowEnd });
+    const st = statSync(path);
+    let f = footers.get(path);
+    if (!f || f.size !== st.size || f.mtimeMs !== st.mtimeMs) {
+      f = { size: st.size, mtimeMs: st.mtimeMs, metadata: await parquetMetadataAsync(file) };
+      footers.set(path, f);
+      if (footers.size > 16) footers.delete(footers.keys().next().value!);
+    }
+    return await parquetReadObjects({ file, metadata: f.metadata, columns: o.columns, rowStart: o.rowStart, rowEnd: o.rowEnd });
   } catch (e) {
     const m = (e as Error).message;
     throw new Error(m.startsWith(`parquet ${path}`) ? m : `parquet ${path}: ${m}`);
