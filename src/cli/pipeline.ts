@@ -1,9 +1,9 @@
-// The `npm start` job: Karakuri's whole loop at small scale on embedded defaults. Records a few expert
-// demonstrations of every sector task on the two own arms (LeRobot v3.0 datasets), trains the Karakuri VLA briefly on
-// them, evaluates it in closed loop on seeds disjoint from training, and prints where the datasets, the model version
-// and the report are. Every stage shows its progress.
+// The `npm start` job and `karakuri recipe`: Karakuri's whole loop (src/eval/recipe.ts) with progress bars for every
+// stage. `npm start` runs a small recipe built from embedded defaults (a few demonstrations per task on the two own
+// arms, a short training, a few evaluation episodes: a smoke test of the loop, not the recipe); `karakuri recipe FILE`
+// runs a recipe file such as recipes/vla-v1.json. Both print where the datasets, the model version and the reports are.
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import type { Recipe, RecipeResult } from '../eval/recipe.ts';
 
 export interface PipelineOptions {
   out: string;
@@ -20,52 +20,65 @@ export interface PipelineOptions {
 
 export const PIPELINE_DEFAULTS: PipelineOptions = { out: 'out/pipeline', episodes: 4, steps: 400, batchSize: 16, evalEpisodes: 2, embodiments: ['kara6', 'kara7'] };
 
+/** The small embedded recipe behind `npm start`. */
+export function pipelineRecipe(o: PipelineOptions): Recipe {
+  return {
+    name: 'karakuri-vla-pipeline', out: o.out,
+    collect: { tasks: o.tasks ?? 'all', embodiments: o.embodiments, episodes: o.episodes, size: 96, seedStart: 0 },
+    train: {
+      model: {}, batchSize: o.batchSize, steps: o.steps, lr: 3e-4, minLr: 0, weightDecay: 0.01, warmupSteps: Math.min(50, o.steps), schedule: 'cosine',
+      gradClip: 1, ema: 'off', augmentation: { image: { shift: 4, cropScale: 1, brightness: 0.2, contrast: 0.2, saturation: 0.2 }, instruction: { prob: 0.5 } },
+      checkpointEvery: Math.max(1, Math.floor(o.steps / 2)), evalBatches: 4, seed: 0, workers: 1,
+    },
+    eval: { episodes: o.evalEpisodes, heldoutEpisodes: 0, seedStart: 100_000, chunk: { execute: 5 }, videos: 1 },
+  };
+}
+
 export async function runPipeline(o: PipelineOptions): Promise<{ datasets: string[]; model: string; report: string; successRate: number }> {
-  const t0 = performance.now();
-  const { TASKS } = await import('../sim/tasks/registry.ts');
-  const { collect } = await import('../data/collect.ts');
-  const { train } = await import('../train/train.ts');
-  const { runEval } = await import('../eval/run.ts');
+  const r = await runWithProgress(pipelineRecipe(o), true);
+  console.log(`  (a ${o.steps}-step model on ${o.episodes} demonstrations per task: a smoke test of the loop, not the recipe)`);
+  return { datasets: r.datasets, model: r.model, report: join(o.out, 'eval'), successRate: r.overall.rate };
+}
+
+/** Runs a recipe with a progress bar per stage and prints the per-task table and where everything is. */
+export async function runWithProgress(recipe: Recipe, freshData = false): Promise<RecipeResult> {
+  const { runRecipe } = await import('../eval/recipe.ts');
   const { progressBar } = await import('./progress.ts');
+  const t0 = performance.now();
   const stage = (n: number, what: string) => console.log(`\n[${n}/3] ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)`);
-
-  const datasets: string[] = [];
-  stage(1, `recording ${o.episodes} expert demonstrations per task on ${o.embodiments.join(' and ')}`);
-  for (const arm of o.embodiments) {
-    const tasks = (o.tasks ?? [...TASKS.keys()]).filter((t) => TASKS.get(t)?.embodiments.includes(arm));
-    const dir = join(o.out, 'data', arm);
-    rmSync(dir, { recursive: true, force: true }); // a fresh recording each run (collect refuses a used folder)
-    const bar = progressBar(` ${arm.padEnd(9)} {bar} {value}/{total} episodes | {rate} episodes/s | ETA {eta_formatted}`, 30);
-    bar.start(tasks.length * o.episodes, 0, { rate: '0' });
-    const ts = performance.now();
-    let done = 0;
-    await collect({ tasks, embodiment: arm, episodes: o.episodes, out: dir, onEpisode: () => { done++; bar.update(done, { rate: (done / ((performance.now() - ts) / 1000)).toFixed(2) }); } })
-      .finally(() => bar.stop());
-    datasets.push(dir);
+  const c = recipe.collect, e = recipe.eval;
+  stage(1, `recording ${c.episodes} expert demonstrations per task on ${c.embodiments.join(' and ')}`);
+  let bar: ReturnType<typeof progressBar> | null = null, ts = 0, evOk = 0;
+  const r = await runRecipe(recipe, {
+    freshData, progressBar: true,
+    log: (l) => console.log(l),
+    onTrainStart: () => stage(2, `training the Karakuri VLA for ${recipe.train.steps} steps (batch ${recipe.train.batchSize})`),
+    onCollectStart: (arm, total) => {
+      bar = progressBar(` ${arm.padEnd(9)} {bar} {value}/{total} episodes | {rate} episodes/s | ETA {eta_formatted}`, 30);
+      bar.start(total, 0, { rate: '0' });
+      ts = performance.now();
+    },
+    onCollectEpisode: (_, done) => bar?.update(done, { rate: (done / ((performance.now() - ts) / 1000)).toFixed(2) }),
+    onCollectEnd: () => bar?.stop(),
+    onEvalStart: (phrasing, total) => {
+      if (phrasing === 'train') stage(3, `closed-loop evaluation: ${e.episodes} episodes per task and arm, seeds from ${e.seedStart}${e.heldoutEpisodes ? `, then ${e.heldoutEpisodes} with held-out phrasings` : ''}`);
+      evOk = 0;
+      bar = progressBar(` ${phrasing.padEnd(8)} {bar} {value}/{total} episodes | {ok} successful | {cell} | ETA {eta_formatted}`, 30);
+      bar.start(total, 0, { ok: 0, cell: '' });
+    },
+    onEvalEpisode: (_, cell, ep) => { evOk += +ep.success; bar?.increment(1, { ok: evOk, cell: `${cell.task} on ${cell.embodiment}` }); },
+    onEvalEnd: () => bar?.stop(),
+  });
+  for (const row of r.rows) {
+    const arms = Object.entries(row.perArm).map(([a, s]) => `${a} ${s.successes}/${s.n}`).join('  ');
+    console.log(`  ${row.task.padEnd(18)} ${arms}${row.heldout ? `  held-out ${row.heldout.successes}/${row.heldout.n}` : ''}${row.roomErrorCm !== null ? `  room error ${row.roomErrorCm.toFixed(1)} cm` : ''}`);
   }
-
-  stage(2, `training the Karakuri VLA for ${o.steps} steps (batch ${o.batchSize})`);
-  const runDir = join(o.out, 'run');
-  const r = await train({
-    datasets: datasets.map((dir) => ({ dir })), out: runDir, batchSize: o.batchSize, steps: o.steps, lr: 3e-4, warmupSteps: Math.min(50, o.steps),
-    checkpointEvery: Math.max(1, Math.floor(o.steps / 2)), seed: 0, name: 'karakuri-vla-pipeline',
-  }, { resume: false, progressBar: true, log: (l) => console.log(l) });
-
-  stage(3, `closed-loop evaluation: ${o.evalEpisodes} episodes per task and arm, seeds from 100000`);
-  const report = join(o.out, 'eval');
-  const cells = (o.tasks ?? [...TASKS.keys()]).reduce((n, t) => n + o.embodiments.filter((e) => TASKS.get(t)?.embodiments.includes(e)).length, 0);
-  const ebar = progressBar(' {bar} {value}/{total} episodes | {ok} successful | {cell} | ETA {eta_formatted}', 30);
-  ebar.start(cells * o.evalEpisodes, 0, { ok: 0, cell: '' });
-  let evDone = 0, evOk = 0;
-  const ev = await runEval({
-    model: r.versionDir, tasks: o.tasks, embodiments: o.embodiments, episodes: o.evalEpisodes, out: report, videos: 1,
-    onEpisode: (c, e) => { evDone++; evOk += +e.success; ebar.update(evDone, { ok: evOk, cell: `${c.task} on ${c.embodiment}` }); },
-  }).finally(() => ebar.stop());
-  for (const c of ev.cells) console.log(`  ${c.task.padEnd(18)} ${c.embodiment.padEnd(9)} ${c.success.successes}/${c.success.n}${c.roomErrorCm !== null ? `  room error ${c.roomErrorCm.toFixed(1)} cm` : ''}`);
-  console.log(`\nDone in ${((performance.now() - t0) / 60000).toFixed(1)} min: overall success ${ev.overall.successes}/${ev.overall.n} (a ${o.steps}-step model on ${o.episodes} demonstrations per task: a smoke test of the loop, not the recipe)`);
-  console.log(`  datasets:      ${datasets.join(', ')}`);
-  console.log(`  model version: ${r.versionDir} (MODEL_CARD.md inside)`);
-  console.log(`  loss curve:    ${join(runDir, 'loss.png')}`);
-  console.log(`  report:        ${join(report, 'report.html')} (and report.md, results.json, failure videos)`);
-  return { datasets, model: r.versionDir, report, successRate: ev.overall.rate };
+  const out = recipe.out;
+  console.log(`\nDone in ${((performance.now() - t0) / 60000).toFixed(1)} min: mean success over tasks ${(100 * r.meanSuccess).toFixed(0)}% (${r.overall.successes}/${r.overall.n})${r.meanHeldout !== null ? `, held-out phrasings ${(100 * r.meanHeldout).toFixed(0)}%` : ''}`);
+  console.log(`  datasets:      ${r.datasets.join(', ')}`);
+  console.log(`  model version: ${r.model} (MODEL_CARD.md inside)`);
+  console.log(`  loss curve:    ${join(out, 'run', 'loss.png')}`);
+  console.log(`  report:        ${r.reports.train} (and report.md, results.json, failure videos)${r.reports.heldout ? `; held out: ${r.reports.heldout}` : ''}`);
+  console.log(`  table:         ${join(out, 'results.md')}`);
+  return r;
 }

@@ -35,6 +35,17 @@ export function registerSystemCommands(program: Command): void {
     });
 
   program
+    .command('recipe')
+    .description('run a training recipe file end to end: record demonstrations, train, evaluate (training and held-out phrasings), per-task table')
+    .argument('<file>', 'recipe JSON (e.g. recipes/vla-v1.json)')
+    .action(async (file: string) => {
+      const { loadRecipe } = await import('../eval/recipe.ts');
+      const recipe = loadRecipe(file);
+      const { runWithProgress } = await import('./pipeline.ts');
+      await runWithProgress(recipe);
+    });
+
+  program
     .command('demo')
     .description('the main job on embedded defaults: doctor, then train a small network with a progress bar')
     .option('--seconds <s>', 'how long to train', '8')

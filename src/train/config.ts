@@ -26,7 +26,8 @@ export const InstructionAugmentation = z.strictObject({
   prob: z.number().min(0).max(1).default(0.5),
 });
 
-export const TrainConfig = z.strictObject({
+/** TrainConfig's fields without the cross-field checks (a recipe omits datasets and out from it). */
+export const TrainConfigFields = z.strictObject({
   /** LeRobot datasets (relative paths: from the config file's folder); weight: per-dataset sampling weight. */
   datasets: z.array(z.strictObject({ dir: z.string().min(1), weight: z.number().positive().optional() })).min(1),
   /** ModelConfig overrides (src/model/config.ts); text.vocab comes from the tokenizer. */
@@ -60,7 +61,10 @@ export const TrainConfig = z.strictObject({
   workers: int(1).default(1),
   /** A name for the model card (default: the out folder's name). */
   name: z.string().min(1).optional(),
-}).superRefine((c, ctx) => {
+});
+
+/** The cross-field checks: warm-up within the run, minLr <= lr, a model config that validates (vocab aside). */
+export function checkTrainConfig(c: Pick<z.output<typeof TrainConfigFields>, 'warmupSteps' | 'steps' | 'minLr' | 'lr' | 'model'>, ctx: z.RefinementCtx): void {
   if (c.warmupSteps > c.steps) ctx.addIssue({ code: 'custom', path: ['warmupSteps'], message: `must not exceed steps (${c.steps})` });
   if (c.minLr > c.lr) ctx.addIssue({ code: 'custom', path: ['minLr'], message: `must not exceed lr (${c.lr})` });
   const text = c.model.text;
@@ -70,7 +74,9 @@ export const TrainConfig = z.strictObject({
   }
   const r = ModelConfig.safeParse(withVocab(c.model, 2));
   if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: ['model', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message });
-});
+}
+
+export const TrainConfig = TrainConfigFields.superRefine(checkTrainConfig);
 export type TrainConfig = z.output<typeof TrainConfig>;
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 

@@ -1,0 +1,57 @@
+// Recipes: the schema names bad fields (budget, seeds that overlap training, unknown tasks, train fields), and a
+// tiny recipe runs end to end, then runs again reusing its complete dataset and finished training, while a folder
+// that holds something else is refused rather than overwritten.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRecipe, parseRecipe, runRecipe, type RecipeInput } from './recipe.ts';
+
+const tiny = (out: string): RecipeInput => ({
+  name: 'tiny', out,
+  collect: { tasks: ['nurse-call'], embodiments: ['kara6'], episodes: 1, size: 64 },
+  train: {
+    model: { dim: 32, heads: 2, layers: 1, text: { maxTokens: 12, layers: 1 }, vision: { channels: [8, 16], stemStride: 4, tokensPerImage: 4, imageSize: [64, 64], groups: 4, keypoints: 4 } },
+    batchSize: 2, steps: 2, checkpointEvery: 1,
+  },
+  eval: { episodes: 1, heldoutEpisodes: 1, videos: 0 },
+});
+
+describe('recipe', () => {
+  it('the repo recipe validates; bad fields are named with their path', () => {
+    const r = loadRecipe(new URL('../../recipes/vla-v1.json', import.meta.url).pathname);
+    expect(r.collect.episodes).toBeLessThanOrEqual(100);
+    expect(r.collect.embodiments).toEqual(['kara6', 'kara7']);
+    const base = tiny('/tmp/x');
+    expect(() => parseRecipe({ ...base, collect: { ...base.collect, episodes: 101 } })).toThrow(/collect\.episodes/);
+    expect(() => parseRecipe({ ...base, collect: { ...base.collect, tasks: ['make-coffee'] } })).toThrow(/collect\.tasks\.0: unknown task 'make-coffee'/);
+    expect(() => parseRecipe({ ...base, eval: { ...base.eval, seedStart: 0 } })).toThrow(/eval\.seedStart: must be above the training seeds \(0\.\.0\)/);
+    expect(() => parseRecipe({ ...base, train: { ...base.train, warmupSteps: 5 } })).toThrow(/train\.warmupSteps: must not exceed steps/);
+    expect(() => parseRecipe({ ...base, train: { ...base.train, datasets: [] } })).toThrow(/train.*datasets/);
+    expect(() => parseRecipe({ ...base, extra: 1 })).toThrow(/extra/);
+  });
+
+  it('runs end to end, reuses what is complete on a second run, and refuses a folder holding something else', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'recipe-'));
+    const lines: string[] = [];
+    const r = await runRecipe(parseRecipe(tiny(out)), { log: (l) => lines.push(l) });
+    expect(r.rows.map((x) => x.task)).toEqual(['nurse-call']);
+    expect(r.rows[0]!.perArm.kara6!.n).toBe(1);
+    expect(r.rows[0]!.heldout!.n).toBe(1);
+    expect(existsSync(join(out, 'eval-heldout', 'results.json'))).toBe(true);
+    const md = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(md).toMatch(/\| nurse-call \| care \| [01]\/1 \([0-9]+%\) \|/);
+    expect(md).toMatch(/held-out phrasings/);
+    const model = readFileSync(join(r.model, 'weights.safetensors'));
+
+    const again = await runRecipe(parseRecipe(tiny(out)), { log: (l) => lines.push(l) });
+    expect(lines.some((l) => /kara6: 1 episodes already recorded/.test(l))).toBe(true);
+    expect(readFileSync(join(again.model, 'weights.safetensors')).equals(model)).toBe(true); // the finished run, not a new one
+
+    const other = mkdtempSync(join(tmpdir(), 'recipe-'));
+    mkdirSync(join(other, 'data', 'kara6'), { recursive: true });
+    writeFileSync(join(other, 'data', 'kara6', 'notes.txt'), 'my own data');
+    await expect(runRecipe(parseRecipe(tiny(other)))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
+    expect(readFileSync(join(other, 'data', 'kara6', 'notes.txt'), 'utf8')).toBe('my own data');
+  }, 180_000);
+});
