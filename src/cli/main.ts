@@ -5,6 +5,7 @@ import { registerSystemCommands } from './system.ts';
 import { registerSimCommands } from './sim.ts';
 import { registerDataCommands } from './data.ts';
 import { registerModelCommands } from './model.ts';
+import { registerServeCommands } from './serve.ts';
 
 // output piped into head & co: a closed pipe ends the command quietly instead of crashing it
 for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
@@ -18,6 +19,7 @@ registerSystemCommands(program);
 registerSimCommands(program);
 registerDataCommands(program);
 registerModelCommands(program);
+registerServeCommands(program);
 
 try {
   await program.parseAsync(process.argv);
