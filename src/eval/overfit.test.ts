@@ -4,22 +4,14 @@
 // evaluation all take part (a mismatch anywhere between training and inference inputs makes this fail: with too
 // little training, or inputs that differ, the policy falls back to the mean approach and misses the button).
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect } from '../data/collect.ts';
-import { train } from '../train/train.ts';
 import { runEval } from './run.ts';
+import { trainNurseCallModel } from './testing/overfit-model.ts';
 
 describe('record -> train -> act', () => {
   it('a tiny model overfit on three nurse-call episodes presses the button on their seeds', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'overfit-'));
-    await collect({ tasks: ['nurse-call'], embodiment: 'kara6', episodes: 3, out: join(root, 'data'), size: 64, workers: 1 });
-    const r = await train({
-      datasets: [{ dir: join(root, 'data') }], out: join(root, 'run'), batchSize: 8, steps: 1000, lr: 3e-3, warmupSteps: 20, seed: 0, checkpointEvery: 1000,
-      augmentation: { image: 'off', instruction: 'off' },
-      model: { dim: 64, heads: 4, layers: 2, text: { layers: 1 }, vision: { channels: [16, 32, 64], imageSize: [64, 64], tokensPerImage: 16, groups: 4, stemStride: 4 } },
-    }, { resume: false, progressBar: false });
+    const r = await trainNurseCallModel();
+    const root = r.root;
     expect(r.finalLoss!).toBeLessThan(0.02);
     const ev = await runEval({ model: r.versionDir, tasks: ['nurse-call'], embodiments: ['kara6'], episodes: 3, seedStart: 0, out: join(root, 'eval'), videos: 0, chunk: { execute: 5 } });
     expect(ev.cells[0]!.seeds).toEqual([0, 1, 2]); // the training seeds
