@@ -5,6 +5,7 @@ import { registerSystemCommands } from './system.ts';
 import { registerSimCommands } from './sim.ts';
 import { registerDataCommands } from './data.ts';
 import { registerModelCommands } from './model.ts';
+import { registerModelsCommands } from './models.ts';
 import { registerServeCommands } from './serve.ts';
 
 // output piped into head & co: a closed pipe ends the command quietly instead of crashing it
@@ -19,6 +20,7 @@ registerSystemCommands(program);
 registerSimCommands(program);
 registerDataCommands(program);
 registerModelCommands(program);
+registerModelsCommands(program);
 registerServeCommands(program);
 
 try {

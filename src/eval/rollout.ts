@@ -45,6 +45,8 @@ export interface CellOptions {
   videos: number;
   videoDir: string;
   onEpisode?: (e: EpisodeOutcome) => void;
+  /** Optional per-step hook on each running env's action before it is executed (e.g. a safety shield); returns the action to execute. */
+  filterAction?: (ctx: ActContext, action: number[], obs: Observation) => number[];
 }
 
 export interface EpisodeOutcome { seed: number; success: boolean; steps: number; roomErrorCm: number | null; video?: string }
@@ -113,7 +115,7 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
         const preds = s.chunks.map((c) => c.actions[s.step - c.t]!); // oldest first
         const w = preds.map((_, i) => Math.exp(-ensembleM * i)), W = w.reduce((a, x) => a + x, 0);
         return Array.from({ length: preds[0]!.length }, (_, j) => preds.reduce((a, p, i) => a + w[i]! * p[j]!, 0) / W);
-      });
+      }).map((a, i) => (o.filterAction && slots[i]!.active ? o.filterAction({ env: i, seed: slots[i]!.seed, step: slots[i]!.step }, a, slots[i]!.obs) : a));
       const results: StepResult[] = await pool.stepAll(actions);
       for (let i = 0; i < N; i++) {
         const s = slots[i]!, r = results[i]!;

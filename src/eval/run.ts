@@ -12,7 +12,9 @@ import { suiteCells } from '../sim/tasks/suite.ts';
 import { Policy } from '../model/policy.ts';
 import { addEvaluationToCard, type CardEvaluation } from '../train/version.ts';
 import { meanCI, wilson, type MeanCI, type Rate } from './stats.ts';
-import { rolloutCell, type BatchPolicy, type ChunkMode, type EpisodeOutcome } from './rollout.ts';
+import { rolloutCell, type ActContext, type BatchPolicy, type ChunkMode, type EpisodeOutcome } from './rollout.ts';
+import type { Observation } from '../sim/observation.ts';
+import { isRegisteredVersion } from '../registry/manifest.ts';
 import { BatchedPolicy } from './policy.ts';
 
 export const EvalOptions = z.strictObject({
@@ -37,7 +39,11 @@ export const EvalOptions = z.strictObject({
   /** Write the evaluation into the model's MODEL_CARD.md (default true with `model`). */
   updateCard: z.boolean().optional(),
 });
-export type EvalOptionsInput = z.input<typeof EvalOptions> & { policy?: BatchPolicy; onEpisode?: (cell: { task: string; embodiment: string }, e: EpisodeOutcome) => void };
+export type EvalOptionsInput = z.input<typeof EvalOptions> & {
+  policy?: BatchPolicy; onEpisode?: (cell: { task: string; embodiment: string }, e: EpisodeOutcome) => void;
+  /** Optional per-step hook on every action before it is executed (rollout.ts CellOptions.filterAction), e.g. a safety shield. */
+  filterAction?: (cell: { task: string; embodiment: string }, ctx: ActContext, action: number[], obs: Observation) => number[];
+};
 
 export interface CellResult {
   task: string; embodiment: string; phrasing: string;
@@ -64,9 +70,10 @@ const chunkName = (c: ChunkMode) => (c === 'ensemble' ? 'temporal ensemble (m = 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
 
 export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
-  const { policy: given, onEpisode, ...rest } = input;
+  const { policy: given, onEpisode, filterAction, ...rest } = input;
   const o = parseWith(EvalOptions, rest, 'runEval', 'options');
   if (!given && !o.model) throw new Error('runEval: give a model directory (model) or a policy');
+  if (o.model && isRegisteredVersion(o.model) && `${resolve(o.out)}/`.startsWith(`${resolve(o.model)}/`)) throw new Error(`runEval: out ${resolve(o.out)} is inside the registered model version ${resolve(o.model)}, which is immutable: write the report elsewhere`);
   const t0 = performance.now();
   let owned: Policy | null = null;
   let size = o.size, history = o.history, trained: string[] | undefined;
@@ -89,6 +96,7 @@ export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
       const eps = await rolloutCell(policy, {
         task: cell.task, embodiment: cell.embodiment, seeds, phrasing: o.phrasing, chunk: o.chunk, size, history, maxSteps: o.maxSteps,
         workers: o.workers, envsPerWorker: o.envsPerWorker, videos: o.videos, videoDir: join(out, 'videos'), onEpisode: (e) => onEpisode?.(cell, e),
+        filterAction: filterAction && ((ctx, a, obs) => filterAction(cell, ctx, a, obs)),
       });
       const rooms = eps.map((e) => e.roomErrorCm).filter((x): x is number => x !== null);
       cells.push({
@@ -108,7 +116,8 @@ export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
   };
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 1));
   writeReport(out, results);
-  if (o.model && (o.updateCard ?? true) && existsSync(join(o.model, 'MODEL_CARD.md'))) addEvaluationToCard(o.model, cardEvaluation(results));
+  // a registered version is immutable (its manifest would refuse it): its card is never updated
+  if (o.model && (o.updateCard ?? true) && existsSync(join(o.model, 'MODEL_CARD.md')) && !isRegisteredVersion(o.model)) addEvaluationToCard(o.model, cardEvaluation(results));
   return results;
 }
 

@@ -16,6 +16,7 @@ import type { SourceInfo } from '../data/loader/source.ts';
 import type { BatchSpec } from '../data/loader/assemble.ts';
 import type { TrainConfig } from './config.ts';
 import type { ModelComponents, TextTokenizer, TrainableModel } from './components.ts';
+import { isRegisteredVersion } from '../registry/manifest.ts';
 
 export const VERSION_FORMAT = 'karakuri-model/1';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -244,6 +245,7 @@ function evaluationTable(e: CardEvaluation): string[] {
 
 /** Puts an evaluation into a version's MODEL_CARD.md (replacing its Evaluation section). */
 export function addEvaluationToCard(dir: string, e: CardEvaluation): void {
+  if (isRegisteredVersion(dir)) throw new Error(`${dir} is a registered model version (immutable): its model card is not updated; keep evaluation reports outside it`);
   const path = join(dir, 'MODEL_CARD.md');
   if (!existsSync(path)) return;
   const card = readFileSync(path, 'utf8');
