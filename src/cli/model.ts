@@ -24,7 +24,7 @@ export function registerModelCommands(program: Command): void {
   program
     .command('eval')
     .description('closed-loop evaluation of a model version on the sector tasks (seeds disjoint from training)')
-    .requiredOption('--model <dir>', 'model version directory (from karakuri train)')
+    .requiredOption('--model <dir>', 'model version: a registry name (fy2026.1, verified against its manifest) or a directory (from karakuri train)')
     .option('--suite <ids>', "task ids, comma-separated, or 'all'", 'all')
     .option('--embodiments <ids>', 'arms (default: those the model was trained on)')
     .option('--episodes <n>', 'episodes per task and arm', '50')
@@ -42,8 +42,9 @@ export function registerModelCommands(program: Command): void {
         videos: z.coerce.number().int().min(0), out: z.string().min(1),
       }), raw, 'karakuri eval');
       const { runEval } = await import('../eval/run.ts');
+      const { resolveModel, registryRoot } = await import('../registry/registry.ts');
       const r = await runEval({
-        model: o.model, tasks: o.suite.length === 1 && o.suite[0] === 'all' ? undefined : o.suite, embodiments: o.embodiments,
+        model: resolveModel(o.model, registryRoot()).dir, tasks: o.suite.length === 1 && o.suite[0] === 'all' ? undefined : o.suite, embodiments: o.embodiments,
         episodes: o.episodes, seedStart: o.seedStart, phrasing: o.phrasing, chunk: o.chunk === 'ensemble' ? 'ensemble' : { execute: o.chunk },
         workers: o.workers, videos: o.videos, out: o.out,
         onEpisode: (c, e) => process.stdout.write(`${c.task}/${c.embodiment} seed ${e.seed}: ${e.success ? 'success' : 'failure'}\n`),

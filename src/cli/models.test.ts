@@ -46,6 +46,11 @@ describe('karakuri models / review (CLI)', () => {
     const refused = await karakuri(['review', '--model', 'fy2026.1', '--gate', 'fy2026'], env);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/karakuri: model version fy2026\.1 .* is refused: altered file weights\.safetensors/);
+    for (const cmd of [['eval', '--model', 'fy2026.1', '--episodes', '1', '--out', join(tmp, 'ev')], ['serve', '--model', 'fy2026.1', '--port', '0']]) {
+      const r = await karakuri(cmd, env); // eval and serve load a registered version only after verifying it
+      expect(r.code, cmd[0]).toBe(1);
+      expect(r.err).toMatch(/is refused: altered file weights\.safetensors/);
+    }
 
     // a milestones file with an impossible threshold: named by key path, before anything runs
     const gate = readFileSync(join(import.meta.dirname, '../../gates/fy2026.yaml'), 'utf8').replace('meanSuccess: { min: 0.75 }', 'meanSuccess: { min: 75 }');

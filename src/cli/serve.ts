@@ -13,7 +13,7 @@ export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description('serve a model version to robots over the openpi WebSocket protocol (API keys, limits, micro-batching)')
-    .requiredOption('--model <dir>', 'model version directory (from karakuri train)')
+    .requiredOption('--model <dir>', 'model version: a registry name (fy2026.1, verified against its manifest) or a directory (from karakuri train)')
     .option('--port <n>', 'TCP port (0: any free port)', '8000')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--api-key <key>', 'accepted key for "Authorization: Api-Key <key>" (repeatable; also KARAKURI_API_KEYS=k1,k2)', repeat, [])
@@ -54,7 +54,9 @@ export function registerServeCommands(program: Command): void {
       if (o.threads) torch.setNumThreads(o.threads);
       const { startPolicyServer } = await import('../serve/server/server.ts');
       const { loadPolicyFiles } = await import('../model/checkpoint.ts');
-      const files = loadPolicyFiles(o.model);
+      // a registry name (fy2026.1) or a directory; a registered version is verified against its manifest first
+      const { resolveModel, registryRoot } = await import('../registry/registry.ts');
+      const files = loadPolicyFiles(resolveModel(o.model, registryRoot()).dir);
       const embodiments = Object.keys(files.normalization.embodiments).filter((e) => files.model.cfg.embodiments.includes(e));
       const shield = o.shield ? await (await import('../serve/server/shield-hook.ts')).createShieldHook(embodiments, shieldOverrides) : undefined;
       const server = await startPolicyServer({
