@@ -10,8 +10,9 @@ say() { printf '[bootstrap] %s\n' "$*" >&2; }
 fail() { printf '[bootstrap] FAILED: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. Debian packages ---------------------------------------------------------------------------------
-# libtorch-dev: tensors; libopenblas0-pthread: fast BLAS behind libtorch; ffmpeg: video; g++/make/python3: node-gyp.
-packages=(libtorch-dev libopenblas0-pthread ffmpeg g++ make python3)
+# libtorch-dev: tensors; libopenblas0-pthread: fast BLAS behind libtorch; ffmpeg: video; g++/make/python3: node-gyp;
+# python3-numpy/-msgpack/-websockets: the Python openpi-style client of src/serve/protocol/interop.python.test.ts.
+packages=(libtorch-dev libopenblas0-pthread ffmpeg g++ make python3 python3-numpy python3-msgpack python3-websockets)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

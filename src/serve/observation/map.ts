@@ -3,6 +3,11 @@
 // prompt, the embodiment (from the message or the server's default) and the reset flag. Every problem is an
 // ObservationError naming the key and what was expected.
 //
+// Frame history: an image key may hold one frame (3-D: H x W x 3 or 3 x H x W; the connection's Policy then keeps its
+// own history, one frame per request) or the client's own history (4-D: T frames, oldest first, T >= the model's
+// `history`; the last `history` are used, so the model sees consecutive control steps however many actions the
+// client executes per chunk). Either every camera sends a history or none does.
+//
 // State layout (per embodiment, width = ModelConfig.stateLayout.proprio[arm]): joint positions (rad, arm joints),
 // end-effector position (3, m, world), end-effector quaternion (4, w x y z), gripper opening (1; 0 closed .. 1 open);
 // e.g. kara6: 6 + 8 = 14. LIBERO's 8-D state (EE position 3, EE axis-angle 3, two finger joint positions) carries no
@@ -78,6 +83,25 @@ function flag(v: unknown, key: string): boolean {
   throw new ObservationError(`${key}: must be a bool, got ${describe(v)}`);
 }
 
+const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/**
+ * One camera's model frames, oldest first: a 3-D image gives one frame; a 4-D [T, H, W, 3] / [T, 3, H, W] history
+ * (T >= history) its last `history` frames, each converted and resized as a 3-D image would be.
+ */
+function cameraFrames(a: NdArray, key: string, oh: number, ow: number, history: number): Uint8Array[] {
+  const s = a.shape;
+  if (s.length === 3) return [modelImage(a, key, oh, ow)];
+  if (s.length !== 4) throw new ObservationError(`${key}: an image must have 3 dimensions (H, W, 3 or 3, H, W), or 4 for a frame history (T, H, W, 3 or T, 3, H, W; oldest first), got shape ${shapeText(s)}`);
+  const T = s[0]!;
+  if (T < history) throw new ObservationError(`${key}: a frame history of ${T} frame${T === 1 ? '' : 's'} (shape ${shapeText(s)}), but the model reads the last ${history} frames per camera: send at least ${history} (oldest first) or one 3-D image`);
+  const frame = s.slice(1), per = frame.reduce((p, d) => p * d, 1);
+  return Array.from({ length: history }, (_, i) => {
+    const t = T - history + i;
+    return modelImage({ dtype: a.dtype, shape: frame, data: a.data.subarray(t * per, (t + 1) * per) }, `${key}[${t}]`, oh, ow);
+  });
+}
+
 const stateLayoutText = (joints: number) => `${joints} joint positions, EE position 3, EE quaternion w,x,y,z 4, gripper 1`;
 
 /** Maps one decoded observation message; throws ObservationError naming the key. */
@@ -102,13 +126,19 @@ export function mapObservation(msg: unknown, ctx: MapContext): MappedObservation
 
   const [oh, ow] = cfg.vision.imageSize;
   const images: Observation['images'] = {};
+  let first: { key: string; history: boolean } | undefined;   // the first camera's key, and whether it sent a history
   for (const cam of cfg.cameras) {
     const candidates = keyMap.images[cam];
     if (!candidates) throw new ObservationError(`the key map has no image keys for the model's camera '${cam}'`);
     const got = lookup(m, candidates);
     if (!got) throw new ObservationError(`the observation has no '${cam}' image (keys tried: ${candidates.join(', ')}; it has: ${keysOf(m)})`);
     if (!isNdArray(got.value)) throw new ObservationError(`${got.key}: an image must be a numpy array, got ${describe(got.value)}${notArrayHint(got.value)}`);
-    images[cam] = [{ rgb: modelImage(got.value as NdArray, got.key, oh, ow), depth: EMPTY_DEPTH }];
+    const a = got.value as NdArray, history = a.shape.length === 4;
+    if (first && first.history !== history) {
+      throw new ObservationError(`${got.key}: ${history ? `a frame history (shape ${shapeText(a.shape)})` : 'one 3-D image'} while ${first.key} ${first.history ? 'carries a frame history' : 'is one 3-D image'}: send a history (4-D, oldest first) for every camera or for none`);
+    }
+    first ??= { key: got.key, history };
+    images[cam] = cameraFrames(a, got.key, oh, ow, cfg.history).map((rgb) => ({ rgb, depth: EMPTY_DEPTH }));
   }
 
   const width = cfg.stateLayout.proprio[embodiment]!;

@@ -101,6 +101,7 @@ export async function startPolicyServer(opts: PolicyServerOptions): Promise<Poli
     model: typeof modelOpt === 'string' ? basename(modelOpt) : 'in-memory',
     horizon: cfg.horizon, action_dim: cfg.actionDim, action_space: 'ee_delta (dx dy dz m, drx dry drz rad axis-angle, gripper 0..1) at 20 Hz',
     embodiments, default_embodiment: ctx.defaultEmbodiment ?? null, cameras: cfg.cameras, image_size: cfg.vision.imageSize,
+    history: cfg.history,   // frames per camera the model reads (a client may send them: [T, H, W, 3], T >= history)
     state_width: Object.fromEntries(embodiments.map((e) => [e, cfg.stateLayout.proprio[e]!])),
     keys: o.keyMap, max_batch: o.maxBatch,
     ...o.metadata,
