@@ -48,6 +48,10 @@ describe('recipe', () => {
     expect(lines.some((l) => /kara6: 1 episodes already recorded/.test(l))).toBe(true);
     expect(readFileSync(join(again.model, 'weights.safetensors')).equals(model)).toBe(true); // the finished run, not a new one
 
+    // the same folder asked for another camera size: its dataset is not silently reused
+    const bigger = tiny(out);
+    await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, size: 96 } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
+
     const other = mkdtempSync(join(tmpdir(), 'recipe-'));
     mkdirSync(join(other, 'data', 'kara6'), { recursive: true });
     writeFileSync(join(other, 'data', 'kara6', 'notes.txt'), 'my own data');

@@ -111,12 +111,17 @@ export interface RecipeHooks {
 
 const tasksOf = (r: Recipe, arm: string) => (r.collect.tasks === 'all' ? [...TASKS.keys()] : r.collect.tasks).filter((t) => TASKS.get(t)?.embodiments.includes(arm));
 
-/** A dataset the recipe recorded before, complete: its info.json counts every episode and nothing is staged. */
-function completeDataset(dir: string, episodes: number): boolean {
+/**
+ * A dataset the recipe recorded before, complete and of this recipe: nothing staged, every episode counted, the same
+ * arm, the same tasks (the writer's provenance) and the same camera size.
+ */
+function completeDataset(dir: string, want: { episodes: number; arm: string; tasks: string[]; size: number }): boolean {
   const info = join(dir, 'meta', 'info.json');
   if (!existsSync(info) || existsSync(join(dir, '.staging'))) return false;
   try {
-    return (JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number }).total_episodes === episodes;
+    const i = JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number; robot_type?: string; karakuri?: { tasks?: string }; features?: Record<string, { shape?: number[] }> };
+    const scene = i.features?.['observation.images.scene']?.shape;
+    return i.total_episodes === want.episodes && i.robot_type === want.arm && i.karakuri?.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size;
   } catch {
     return false;
   }
@@ -136,7 +141,7 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
     if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
     const dir = join(out, 'data', arm);
     const want = tasks.length * r.collect.episodes;
-    if (!hooks.freshData && completeDataset(dir, want)) {
+    if (!hooks.freshData && completeDataset(dir, { episodes: want, arm, tasks, size: r.collect.size })) {
       log(`  ${arm}: ${want} episodes already recorded in ${dir}, reused`);
     } else {
       if (existsSync(dir) && readdirSync(dir).length && !hooks.freshData) {
