@@ -6,18 +6,10 @@
 // encoding and the vision tokens of frames seen in the previous call are reused, as Policy.infer does for batch 1:
 // in closed loop only the newest frame of each camera goes through the image encoder.
 import * as torch from '../torch/index.ts';
-import { actionChunk, type PolicyInput } from './policy.ts';
+import { actionChunk, sameFrame, signature, type PolicyInput } from './policy.ts';
 import type { EncodedText, KarakuriVLA } from './vla.ts';
 type Tensor = torch.Tensor;
 
-/** A cheap fingerprint of a frame: 512 strided bytes, position-weighted (then a full compare on a match). */
-function signature(f: Uint8Array): number {
-  let h = 0;
-  const step = Math.max(1, Math.floor(f.length / 512));
-  for (let i = 0, k = 1; i < f.length; i += step, k++) h = (h + f[i]! * k) % 2147483647;
-  return h;
-}
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 /**
  * Encodings one stream of observations reuses between forwardBatch calls: its instruction's text encoding and the
@@ -32,7 +24,7 @@ export class EncodingCache {
 
   /** The cached tokens [1, n, dim] of a frame with these pixels, if any. */
   find(rgb: Uint8Array, sig: number): Tensor | undefined {
-    return this.frames.find((f) => f.sig === sig && same(f.rgb, rgb))?.tokens;
+    return this.frames.find((f) => f.sig === sig && sameFrame(f.rgb, rgb))?.tokens;
   }
 
   dropFrames(): void {
@@ -87,7 +79,7 @@ function cachedEncodings(model: KarakuriVLA, inputs: readonly PolicyInput[], cac
     const missing: number[] = [];
     frames.forEach((f, s) => {
       if (caches[b]!.find(f, sigs[s]!)) return;
-      if (!missing.some((m) => sigs[m] === sigs[s] && same(frames[m]!, f))) missing.push(s);
+      if (!missing.some((m) => sigs[m] === sigs[s] && sameFrame(frames[m]!, f))) missing.push(s);
     });
     return { frames, sigs, missing };
   });
@@ -105,7 +97,7 @@ function cachedEncodings(model: KarakuriVLA, inputs: readonly PolicyInput[], cac
   }
   const perInput = plan.map((q, b) => {
     const cache = caches[b]!;
-    const used = q.frames.map((f, s) => cache.frames.find((e) => e.sig === q.sigs[s] && same(e.rgb, f))!);
+    const used = q.frames.map((f, s) => cache.frames.find((e) => e.sig === q.sigs[s] && sameFrame(e.rgb, f))!);
     for (const e of cache.frames) if (!used.includes(e)) e.tokens.dispose();
     cache.frames = cache.frames.filter((e) => used.includes(e));
     return torch.stack(used.map((e) => e.tokens), 1); // (1, C*T, n, dim)

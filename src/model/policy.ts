@@ -28,14 +28,14 @@ export interface PolicyInput {
 }
 
 /** A cheap fingerprint of a frame: 512 strided bytes, position-weighted. */
-function signature(f: Uint8Array): number {
+export function signature(f: Uint8Array): number {
   let h = 0;
   const step = Math.max(1, Math.floor(f.length / 512));
   for (let i = 0, k = 1; i < f.length; i += step, k++) h = (h + f[i]! * k) % 2147483647;
   return h;
 }
 
-const sameFrame = (a: Uint8Array, b: Uint8Array) => a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length)));
+export const sameFrame = (a: Uint8Array, b: Uint8Array): boolean => a === b || (a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length)));
 
 /** Bounds of the common 7-D action (src/sim/action.ts): a model's output is a request, the action space is the contract. */
 const ACTION_LO = [-EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.pos, -EE_ACTION_LIMITS.rot, -EE_ACTION_LIMITS.rot, -EE_ACTION_LIMITS.rot, EE_ACTION_LIMITS.gripper[0]];
