@@ -70,6 +70,12 @@ export const ModelConfig = z.strictObject({
   embodiments: z.array(z.string().min(1)).min(1).refine((xs) => unique('embodiments')(xs) === true, 'embodiments must not repeat').default(['kara6', 'kara7', 'widowx250']),
   /** 'l1': regression of the chunk (ACT / OpenVLA-OFT); 'flow': flow matching (pi0). */
   head: z.enum(['l1', 'flow']).default('l1'),
+  /**
+   * The regression head's loss on normalized actions: 'l1' (ACT), 'huber' (smooth L1, beta 1: quadratic under one
+   * standard deviation, so an uncertain model predicts the conditional mean rather than freezing at the median, which
+   * is often exactly 0 for sparse end-effector deltas) or 'mse'.
+   */
+  regressionLoss: z.enum(['l1', 'huber', 'mse']).default('l1'),
   flow: z.strictObject({
     /** Euler steps from noise to actions at inference. */
     steps: int(1).default(5),

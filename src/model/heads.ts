@@ -1,10 +1,10 @@
 // Output heads on the trunk's readout tokens: the L1 action head (H readouts -> [B, H, A] normalized actions, as ACT
-// / OpenVLA-OFT regress a chunk), the flow-matching action head (pi0: a velocity field from noise to the action chunk,
+// / OpenVLA-OFT regress a chunk; loss L1, Huber or MSE by regressionLoss), the flow-matching action head (pi0: a velocity field from noise to the action chunk,
 // conditioned on each step's readout and the flow time, integrated with a few Euler steps at inference), and the
 // "reads the room" head (room readout -> [B, 3] target position in metres). Losses mask padded steps (actionPad).
 import * as torch from '../torch/index.ts';
 import type { ModelConfig } from './config.ts';
-const { nn } = torch;
+const { nn, F } = torch;
 type Tensor = torch.Tensor;
 
 /** Mean over the real (not padded) steps of a per-element loss [B, H, A]; actionPad bool [B, H], true = padded. */
@@ -26,7 +26,12 @@ export class L1ActionHead extends nn.Module {
     return this.mlp.forward(readouts);
   }
   loss(readouts: Tensor, action: Tensor, actionPad: Tensor): Tensor {
-    return torch.tidy(() => maskedStepMean(this.forward(readouts).sub(action).abs(), actionPad));
+    return torch.tidy(() => {
+      const pred = this.forward(readouts);
+      const kind = this.cfg.regressionLoss;
+      const per = kind === 'huber' ? F.smoothL1Loss(pred, action, 'none', 1) : kind === 'mse' ? pred.sub(action).square() : pred.sub(action).abs();
+      return maskedStepMean(per, actionPad);
+    });
   }
 }
 

@@ -41,6 +41,19 @@ describe('heads', () => {
       expect(maskedStepMean(per, torch.ones([2, 2], 'bool')).item()).toBe(0); // nothing real: 0, not NaN
     });
   });
+  it('regressionLoss: l1, huber (beta 1) and mse of the regression head against hand-computed values', () => {
+    torch.tidy(() => {
+      const r = torch.randn([1, 2, 32]);
+      const errs = [0.5, -3]; // step 0 off by 0.5 on every component, step 1 by -3
+      const want = { l1: (0.5 + 3) / 2, mse: (0.25 + 9) / 2, huber: (0.5 * 0.25 + (3 - 0.5)) / 2 };
+      for (const kind of ['l1', 'huber', 'mse'] as const) {
+        const head = new L1ActionHead(tinyConfig({ horizon: 2, regressionLoss: kind }));
+        const pred = torch.noGrad(() => head.forward(r));
+        const action = pred.sub(torch.tensor(errs.flatMap((e) => Array(7).fill(e)), { shape: [1, 2, 7] }));
+        expect(head.loss(r, action, torch.zeros([1, 2], 'bool')).item(), kind).toBeCloseTo(want[kind], 4);
+      }
+    });
+  });
   it('roomErrorCm is the mean distance in centimetres', () => {
     torch.tidy(() => expect(roomErrorCm(torch.tensor([[0.03, 0.04, 0], [0, 0, 0]]), torch.zeros([2, 3]))).toBeCloseTo(2.5, 4));
   });
