@@ -62,6 +62,23 @@ describe('karakuri collect', () => {
     }
   });
 
+  it('with actionNoise (DART): provenance says so, and the recorded actions are the commands, not the perturbed deltas', async () => {
+    const noisy = join(mkdtempSync(join(tmpdir(), 'collect-dart-')), 'ds');
+    await collect({ tasks: ['cup-on-tray'], embodiment: 'kara6', episodes: 1, out: noisy, seedStart: 2, size: 64, actionNoise: 0.004 });
+    const ds = await Dataset.open(noisy);
+    expect((ds.info.karakuri as Record<string, string> | undefined)?.actionNoise).toBe('0.004');
+    const ep = await ds.episode(0);
+    const action = ep['action'] as Float32Array, ee = ep['observation.state'] as Float32Array; // state: 6 joints, ee xyz, quat, gripper
+    const { env, task, definition } = await createTaskEnv('cup-on-tray', { embodiment: 'kara6', width: 0, height: 0, actionNoise: 0.004 });
+    const commanded: number[][] = [], executed: number[][] = [];
+    task.expert(env, env.reset(2), { maxSteps: definition.maxSteps, onStep: (s, a) => { commanded.push(a); executed.push(s.info.executedAction!); } });
+    env.dispose();
+    expect(ds.numFrames).toBe(commanded.length);
+    expect(Array.from(action)).toEqual(Array.from(Float32Array.from(commanded.flat())));
+    expect(Array.from(action)).not.toEqual(Array.from(Float32Array.from(executed.flat())));
+    expect(ee.length).toBe(14 * commanded.length);
+  }, 120_000);
+
   it('reads back exactly what the simulator produced for that seed (float32), and video frame counts agree with ffprobe', async () => {
     const ds = await Dataset.open(dir);
     const { env, task, definition } = await createTaskEnv('bedside-table', { embodiment: 'kara7', width: 64, height: 64, history: 1 });

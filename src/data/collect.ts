@@ -23,6 +23,8 @@ export interface CollectOptions {
   /** Camera width and height (px; >= 64 for AV1). */
   size?: number;
   depth?: boolean;
+  /** DART perturbation (EnvConfig.actionNoise, m): the executed deltas get noise, the recorded actions stay the expert's. */
+  actionNoise?: number;
   /** Keep only successful episodes (default: record both, flagged). */
   onlySuccess?: boolean;
   contributor?: string;
@@ -43,13 +45,14 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
     fps, robotType: e.id, features,
     provenance: {
       contributor: o.contributor ?? 'karakuri-sim', license: o.license ?? 'Apache-2.0', source: 'simulation (MuJoCo, scripted experts)',
+      ...(o.actionNoise ? { actionNoise: String(o.actionNoise) } : {}),
       embodiment: e.id, sectors: [...new Set(defs.map((d) => d.sector))].join(','), tasks: defs.map((d) => d.id).join(','),
     },
   });
   const t0 = performance.now();
   let written = 0, successes = 0, frames = 0;
   for (const def of defs) {
-    const pool = await EnvPool.create(taskEnvConfig(def, e, { embodiment: e, width: size, height: size, history: 1 }), {
+    const pool = await EnvPool.create(taskEnvConfig(def, e, { embodiment: e, width: size, height: size, history: 1, actionNoise: o.actionNoise ?? 0 }), {
       workers: o.workers, taskModule: new URL('../sim/tasks/pool-task.ts', import.meta.url), taskArgs: { task: def.id } satisfies PoolTaskArgs,
     });
     try {

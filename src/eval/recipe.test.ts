@@ -51,6 +51,8 @@ describe('recipe', () => {
     // the same folder asked for another camera size: its dataset is not silently reused
     const bigger = tiny(out);
     await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, size: 96 } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
+    // ... nor when asked for perturbed (DART) demonstrations
+    await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, actionNoise: 0.004 } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
 
     const other = mkdtempSync(join(tmpdir(), 'recipe-'));
     mkdirSync(join(other, 'data', 'kara6'), { recursive: true });

@@ -32,6 +32,8 @@ export const Recipe = z.strictObject({
     /** Camera side in pixels (>= 64 for AV1). */
     size: int(64).max(1024).default(96),
     seedStart: int(0).default(0),
+    /** DART perturbation of the expert's executed deltas (m, std per step; the recorded actions stay clean); 0 = off. */
+    actionNoise: z.number().min(0).max(0.02).default(0),
     workers: int(1).optional(),
   }),
   train: RecipeTrain,
@@ -113,15 +115,16 @@ const tasksOf = (r: Recipe, arm: string) => (r.collect.tasks === 'all' ? [...TAS
 
 /**
  * A dataset the recipe recorded before, complete and of this recipe: nothing staged, every episode counted, the same
- * arm, the same tasks (the writer's provenance) and the same camera size.
+ * arm, the same tasks and perturbation (the writer's provenance) and the same camera size.
  */
-function completeDataset(dir: string, want: { episodes: number; arm: string; tasks: string[]; size: number }): boolean {
+function completeDataset(dir: string, want: { episodes: number; arm: string; tasks: string[]; size: number; actionNoise: number }): boolean {
   const info = join(dir, 'meta', 'info.json');
   if (!existsSync(info) || existsSync(join(dir, '.staging'))) return false;
   try {
-    const i = JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number; robot_type?: string; karakuri?: { tasks?: string }; features?: Record<string, { shape?: number[] }> };
+    const i = JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number; robot_type?: string; karakuri?: { tasks?: string; actionNoise?: string }; features?: Record<string, { shape?: number[] }> };
     const scene = i.features?.['observation.images.scene']?.shape;
-    return i.total_episodes === want.episodes && i.robot_type === want.arm && i.karakuri?.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size;
+    return i.total_episodes === want.episodes && i.robot_type === want.arm && i.karakuri?.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size
+      && Number(i.karakuri?.actionNoise ?? 0) === want.actionNoise;
   } catch {
     return false;
   }
@@ -141,7 +144,7 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
     if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
     const dir = join(out, 'data', arm);
     const want = tasks.length * r.collect.episodes;
-    if (!hooks.freshData && completeDataset(dir, { episodes: want, arm, tasks, size: r.collect.size })) {
+    if (!hooks.freshData && completeDataset(dir, { episodes: want, arm, tasks, size: r.collect.size, actionNoise: r.collect.actionNoise })) {
       log(`  ${arm}: ${want} episodes already recorded in ${dir}, reused`);
     } else {
       if (existsSync(dir) && readdirSync(dir).length && !hooks.freshData) {
@@ -151,7 +154,7 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
       hooks.onCollectStart?.(arm, want);
       let done = 0;
       const s = await collect({
-        tasks, embodiment: arm, episodes: r.collect.episodes, out: dir, size: r.collect.size, seedStart: r.collect.seedStart, workers: r.collect.workers,
+        tasks, embodiment: arm, episodes: r.collect.episodes, out: dir, size: r.collect.size, seedStart: r.collect.seedStart, workers: r.collect.workers, actionNoise: r.collect.actionNoise,
         onEpisode: () => hooks.onCollectEpisode?.(arm, ++done),
       }).finally(() => hooks.onCollectEnd?.(arm));
       collectSeconds += s.seconds;

@@ -29,6 +29,13 @@ export const EnvConfig = z.object({
   actionMode: z.enum(['ee', 'joint']).default('ee'),
   /** Clamp out-of-range actions (counted in info.clampedActions) instead of throwing. */
   clampActions: z.boolean().default(false),
+  /**
+   * DART-style perturbation for recording demonstrations (Laskey et al. 2017): the standard deviation (m) of zero-mean
+   * Gaussian noise added to every executed end-effector position delta ('ee' mode; seeded by the reset seed). A
+   * closed-loop expert then recovers from the drift, and whoever commanded the action records it clean, so the data
+   * shows corrections from states a learner's small errors lead to. 0 (the default) for evaluation.
+   */
+  actionNoise: z.number().min(0).max(0.02).default(0),
   controlHz: z.number().positive().default(20),
   maxSteps: z.number().int().positive().default(200),
   instruction: z.string().default(''),
@@ -125,6 +132,8 @@ export class Env {
   private readonly servos: PositionServos;
   private lastQ: number[] | null = null;
   private lastEeQuat: [number, number, number, number] | null = null;
+  /** The perturbation's own random stream (config.actionNoise), reseeded at every reset. */
+  private noiseRng: () => number = seededRandom(0);
   private readonly actionBounds: { lower: number[]; upper: number[] };
   /** The current episode's instruction and privileged task facts (from the task's episode hook). */
   private instruction = '';
@@ -173,6 +182,7 @@ export class Env {
         if (name) this.taskSensors.push([name, sensorAdr[i]!, dims[i]!]);
       }
       const dt = m.opt.timestep as number;
+      if (config.actionNoise > 0 && config.actionMode !== 'ee') throw new Error(`env config: actionNoise (${config.actionNoise} m) perturbs end-effector deltas; it needs actionMode 'ee', not '${config.actionMode}'`);
       this.substeps = Math.round(1 / config.controlHz / dt);
       if (this.substeps < 1 || Math.abs(this.substeps * dt * config.controlHz - 1) > 1e-6) {
         throw new Error(`env config: controlHz ${config.controlHz} does not divide the physics rate ${+(1 / dt).toFixed(6)} Hz; use a rate whose period is a whole number of ${dt} s physics steps (e.g. 10, 20, 25, 50)`);
@@ -242,6 +252,7 @@ export class Env {
     this.history = {};
     this.lastEeQuat = null;
     this.eeTarget = this.eePose();
+    this.noiseRng = seededRandom((seed ^ 0x5bd1e995) >>> 0);
     const observation = this.observe();
     return { observation, privileged: this.privileged() };
   }
@@ -277,7 +288,13 @@ export class Env {
     this.clampedTotal += clamped;
     const ctrl = d.ctrl as Float64Array;
     let jointTargets: number[];
+    let executed: number[] | undefined;
     if (mode === 'ee') {
+      if (config.actionNoise > 0) {
+        const lim = EE_ACTION_LIMITS.pos;
+        for (let i = 0; i < 3; i++) a[i] = Math.min(lim, Math.max(-lim, a[i]! + config.actionNoise * this.gaussian()));
+        executed = Array.from(a);
+      }
       this.eeTarget = nextTarget(this.eeTarget, this.eePose(), a);
       const sol = this.ik.solve(d, this.eeTarget.pos, this.eeTarget.quat);
       this.lastIk = { posError: sol.posError, rotError: sol.rotError };
@@ -306,8 +323,14 @@ export class Env {
     const success = this.hooks.success?.(privileged, observation) ?? false;
     return {
       observation, privileged, terminated: success, truncated: !success && this.stepCount >= config.maxSteps,
-      info: { step: this.stepCount, ikPosError: this.lastIk.posError, ikRotError: this.lastIk.rotError, success, clampedActions: clamped, jointTargets },
+      info: { step: this.stepCount, ikPosError: this.lastIk.posError, ikRotError: this.lastIk.rotError, success, clampedActions: clamped, jointTargets, ...(executed ? { executedAction: executed } : {}) },
     };
+  }
+
+  /** A standard normal draw from the perturbation's stream (Box-Muller). */
+  private gaussian(): number {
+    const u = 1 - this.noiseRng(), v = this.noiseRng();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
   /** Current end-effector pose (world). */

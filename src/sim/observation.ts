@@ -58,5 +58,7 @@ export interface StepResult {
     step: number; ikPosError: number; ikRotError: number; success: boolean; clampedActions: number;
     /** The joint-space action this step amounted to: arm joint targets (rad) sent to the servos, then the gripper command 0..1. */
     jointTargets: number[];
+    /** With EnvConfig.actionNoise: the action actually executed (the commanded one plus the perturbation). */
+    executedAction?: number[];
   };
 }
