@@ -102,6 +102,9 @@ describe('decideGate', () => {
     expect(c.milestones.find((m) => m.id === 'heldoutGap')!.status).toBe('conditional');
     expect(c.overall).toBe('CONDITIONAL');
     expect(c.reasons).toEqual(['1 milestone conditional: heldoutGap']);
+    // a gap between two failures is no evidence: 3/500 vs 1/500 is "not informative", not a pass
+    const low = decideGate(gate(), measured({ cells: goodCells(0).map((x) => (x.phrasing === 'train' ? { ...x, successes: x.task === 'nurse-call' ? 3 : 0 } : x)) }));
+    expect(low.milestones.find((m) => m.id === 'heldoutGap')).toMatchObject({ status: 'fail', detail: 'not measured (not informative: training-phrasing success 3/500 is below minTrainSuccess 0.25)' });
     const n = decideGate(gate(), measured({ breadth: { contributors: ['karakuri-sim'], embodiments: ['kara6', 'widowx250'], sectors: ['care', 'food-factory', 'restaurant'], notes: [] } }));
     expect(n.overall).toBe('NO-GO');
     expect(n.milestones.find((m) => m.id === 'dataBreadth.contributors')).toMatchObject({ status: 'fail', value: 1, margin: -1 });

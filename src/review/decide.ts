@@ -96,7 +96,9 @@ export function decideGate(gate: Gate, m: Measurements, comparison?: Comparison 
     const a = pooled(train), b = pooled(m.cells.filter((c) => c.phrasing === 'heldout'));
     const d = newcombeDiff(a.k, a.n, b.k, b.n);
     out.push(judge({ id: 'heldoutGap', label: 'held-out phrasing gap', kind: 'max', threshold: ms.heldoutGap.maxPoints, unit: 'points', rule: ms.heldoutGap.rule },
-      a.n && b.n ? { value: 100 * d.diff, lo: 100 * d.lo, hi: 100 * d.hi, detail: `train ${a.k}/${a.n} vs held-out ${b.k}/${b.n} on the same seeds` } : null));
+      !a.n || !b.n ? null
+        : a.k / a.n < ms.heldoutGap.minTrainSuccess ? { value: NaN, lo: NaN, hi: NaN, detail: `not informative: training-phrasing success ${a.k}/${a.n} is below minTrainSuccess ${ms.heldoutGap.minTrainSuccess}` }
+          : { value: 100 * d.diff, lo: 100 * d.lo, hi: 100 * d.hi, detail: `train ${a.k}/${a.n} vs held-out ${b.k}/${b.n} on the same seeds` }));
   }
   if (ms.roomError) {
     const xs = train.flatMap((c) => c.roomErrorsCm), ci = meanCI(xs);

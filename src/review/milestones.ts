@@ -41,6 +41,11 @@ export const Milestones = z.strictObject({
   /** success(train phrasing) - success(held-out phrasing), in percentage points, on the same seeds. */
   heldoutGap: z.strictObject({
     maxPoints: z.number().min(0, 'maxPoints must be >= 0 (percentage points)').max(100, 'maxPoints is in percentage points: at most 100'),
+    /**
+     * The gap says something only when the training phrasings succeed: below this pooled success rate (0..1) the
+     * milestone is not demonstrated (it fails as "not informative"), so 0% vs 0% does not pass as "no gap".
+     */
+    minTrainSuccess: z.number().min(0).max(1, 'minTrainSuccess is a rate: at most 1').default(0.25),
     rule: ceilingRule,
   }).optional(),
   /** "Reads the room": mean error of the policy's target-position estimate (cm). */
