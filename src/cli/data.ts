@@ -20,6 +20,7 @@ export function registerDataCommands(program: Command): void {
     .option('--size <px>', 'camera width and height (>= 64 for AV1)', '96')
     .option('--depth', 'record metric depth of every camera as depth videos')
     .option('--only-success', 'drop failed episodes (default: keep them, flagged in meta/episodes)')
+    .option('--action-noise <m>', 'DART: std (m) of noise on the executed end-effector deltas; recorded actions stay the expert\'s', '0')
     .option('--contributor <name>', 'who contributes the data (provenance)', 'karakuri-sim')
     .option('--license <spdx>', 'licence of the data', 'Apache-2.0')
     .action(async (raw: unknown) => {
@@ -27,7 +28,7 @@ export function registerDataCommands(program: Command): void {
         task: list, embodiment: z.string().min(1), episodes: z.coerce.number().int().min(1).max(100000), out: z.string().min(1),
         seedStart: z.coerce.number().int().min(0), workers: z.coerce.number().int().min(1).max(64).optional(),
         size: z.coerce.number().int().min(64).max(1024), depth: z.boolean().optional(), onlySuccess: z.boolean().optional(),
-        contributor: z.string().min(1), license: z.string().min(1),
+        actionNoise: z.coerce.number().min(0).max(0.02), contributor: z.string().min(1), license: z.string().min(1),
       }), raw, 'karakuri collect');
       const { TASKS } = await import('../sim/tasks/registry.ts');
       const tasks = o.task.length === 1 && o.task[0] === 'all' ? [...TASKS.values()].filter((t) => t.embodiments.includes(o.embodiment)).map((t) => t.id) : o.task;

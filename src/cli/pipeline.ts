@@ -24,7 +24,7 @@ export const PIPELINE_DEFAULTS: PipelineOptions = { out: 'out/pipeline', episode
 export function pipelineRecipe(o: PipelineOptions): Recipe {
   return {
     name: 'karakuri-vla-pipeline', out: o.out,
-    collect: { tasks: o.tasks ?? 'all', embodiments: o.embodiments, episodes: o.episodes, size: 96, seedStart: 0, actionNoise: 0 },
+    collect: { tasks: o.tasks ?? 'all', embodiments: o.embodiments, episodes: o.episodes, size: 96, seedStart: 0, actionNoise: 0, onlySuccess: false },
     train: {
       model: {}, batchSize: o.batchSize, steps: o.steps, lr: 3e-4, minLr: 0, weightDecay: 0.01, warmupSteps: Math.min(50, o.steps), schedule: 'cosine',
       gradClip: 1, ema: 'off', augmentation: { image: { shift: 4, cropScale: 1, brightness: 0.2, contrast: 0.2, saturation: 0.2 }, instruction: { prob: 0.5 } },

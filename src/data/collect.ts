@@ -15,7 +15,7 @@ import { rolloutToEpisode } from './record/episode.ts';
 export interface CollectOptions {
   tasks: string[];
   embodiment: string;
-  /** Episodes per task. */
+  /** Episodes per task (seeds tried per task with onlySuccess). */
   episodes: number;
   out: string;
   seedStart?: number;
@@ -46,6 +46,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
     provenance: {
       contributor: o.contributor ?? 'karakuri-sim', license: o.license ?? 'Apache-2.0', source: 'simulation (MuJoCo, scripted experts)',
       ...(o.actionNoise ? { actionNoise: String(o.actionNoise) } : {}),
+      ...(o.onlySuccess ? { onlySuccess: 'true', seedsPerTask: String(o.episodes) } : {}),
       embodiment: e.id, sectors: [...new Set(defs.map((d) => d.sector))].join(','), tasks: defs.map((d) => d.id).join(','),
     },
   });

@@ -19,9 +19,11 @@ const tiny = (out: string): RecipeInput => ({
 
 describe('recipe', () => {
   it('the repo recipe validates; bad fields are named with their path', () => {
-    const r = loadRecipe(new URL('../../recipes/vla-v1.json', import.meta.url).pathname);
-    expect(r.collect.episodes).toBeLessThanOrEqual(100);
-    expect(r.collect.embodiments).toEqual(['kara6', 'kara7']);
+    for (const f of ['vla-v1.json', 'vla-v2.json']) {
+      const r = loadRecipe(new URL(`../../recipes/${f}`, import.meta.url).pathname);
+      expect(r.collect.episodes).toBeLessThanOrEqual(100);
+      expect(r.collect.embodiments).toEqual(['kara6', 'kara7']);
+    }
     const base = tiny('/tmp/x');
     expect(() => parseRecipe({ ...base, collect: { ...base.collect, episodes: 101 } })).toThrow(/collect\.episodes/);
     expect(() => parseRecipe({ ...base, collect: { ...base.collect, tasks: ['make-coffee'] } })).toThrow(/collect\.tasks\.0: unknown task 'make-coffee'/);
@@ -53,11 +55,24 @@ describe('recipe', () => {
     await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, size: 96 } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
     // ... nor when asked for perturbed (DART) demonstrations
     await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, actionNoise: 0.004 } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
+    await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, onlySuccess: true } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
 
     const other = mkdtempSync(join(tmpdir(), 'recipe-'));
     mkdirSync(join(other, 'data', 'kara6'), { recursive: true });
     writeFileSync(join(other, 'data', 'kara6', 'notes.txt'), 'my own data');
     await expect(runRecipe(parseRecipe(tiny(other)))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
     expect(readFileSync(join(other, 'data', 'kara6', 'notes.txt'), 'utf8')).toBe('my own data');
+  }, 180_000);
+
+  it('perturbed (DART) demonstrations kept only when they succeed: recorded with that provenance, then reused as complete', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'recipe-dart-'));
+    const base = tiny(out), lines: string[] = [];
+    const dart = parseRecipe({ ...base, collect: { ...base.collect, actionNoise: 0.004, onlySuccess: true }, eval: { ...base.eval, heldoutEpisodes: 0 } });
+    await runRecipe(dart, { log: (l) => lines.push(l) });
+    const info = JSON.parse(readFileSync(join(out, 'data', 'kara6', 'meta', 'info.json'), 'utf8')) as { total_episodes: number; karakuri: Record<string, string> };
+    expect(info.karakuri).toMatchObject({ actionNoise: '0.004', onlySuccess: 'true', seedsPerTask: '1' });
+    expect(info.total_episodes).toBeLessThanOrEqual(1);
+    await runRecipe(dart, { log: (l) => lines.push(l) });
+    expect(lines.some((l) => /kara6: 1 episodes already recorded/.test(l))).toBe(true);
   }, 180_000);
 });

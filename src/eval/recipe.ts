@@ -34,6 +34,8 @@ export const Recipe = z.strictObject({
     seedStart: int(0).default(0),
     /** DART perturbation of the expert's executed deltas (m, std per step; the recorded actions stay clean); 0 = off. */
     actionNoise: z.number().min(0).max(0.02).default(0),
+    /** Keep only the demonstrations that succeeded (then up to `episodes` per task: the seeds tried). */
+    onlySuccess: z.boolean().default(false),
     workers: int(1).optional(),
   }),
   train: RecipeTrain,
@@ -117,13 +119,17 @@ const tasksOf = (r: Recipe, arm: string) => (r.collect.tasks === 'all' ? [...TAS
  * A dataset the recipe recorded before, complete and of this recipe: nothing staged, every episode counted, the same
  * arm, the same tasks and perturbation (the writer's provenance) and the same camera size.
  */
-function completeDataset(dir: string, want: { episodes: number; arm: string; tasks: string[]; size: number; actionNoise: number }): boolean {
+function completeDataset(dir: string, want: { episodes: number; perTask: number; arm: string; tasks: string[]; size: number; actionNoise: number; onlySuccess: boolean }): boolean {
   const info = join(dir, 'meta', 'info.json');
   if (!existsSync(info) || existsSync(join(dir, '.staging'))) return false;
   try {
-    const i = JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number; robot_type?: string; karakuri?: { tasks?: string; actionNoise?: string }; features?: Record<string, { shape?: number[] }> };
+    const i = JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number; robot_type?: string; karakuri?: { tasks?: string; actionNoise?: string; onlySuccess?: string; seedsPerTask?: string }; features?: Record<string, { shape?: number[] }> };
     const scene = i.features?.['observation.images.scene']?.shape;
-    return i.total_episodes === want.episodes && i.robot_type === want.arm && i.karakuri?.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size
+    // onlySuccess keeps fewer episodes than seeds tried: the provenance says how many were tried
+    const count = want.onlySuccess
+      ? i.karakuri?.onlySuccess === 'true' && i.karakuri.seedsPerTask === String(want.perTask) && (i.total_episodes ?? 0) <= want.episodes
+      : i.karakuri?.onlySuccess === undefined && i.total_episodes === want.episodes;
+    return count && i.robot_type === want.arm && i.karakuri?.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size
       && Number(i.karakuri?.actionNoise ?? 0) === want.actionNoise;
   } catch {
     return false;
@@ -144,7 +150,7 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
     if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
     const dir = join(out, 'data', arm);
     const want = tasks.length * r.collect.episodes;
-    if (!hooks.freshData && completeDataset(dir, { episodes: want, arm, tasks, size: r.collect.size, actionNoise: r.collect.actionNoise })) {
+    if (!hooks.freshData && completeDataset(dir, { episodes: want, perTask: r.collect.episodes, arm, tasks, size: r.collect.size, actionNoise: r.collect.actionNoise, onlySuccess: r.collect.onlySuccess })) {
       log(`  ${arm}: ${want} episodes already recorded in ${dir}, reused`);
     } else {
       if (existsSync(dir) && readdirSync(dir).length && !hooks.freshData) {
@@ -154,7 +160,7 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
       hooks.onCollectStart?.(arm, want);
       let done = 0;
       const s = await collect({
-        tasks, embodiment: arm, episodes: r.collect.episodes, out: dir, size: r.collect.size, seedStart: r.collect.seedStart, workers: r.collect.workers, actionNoise: r.collect.actionNoise,
+        tasks, embodiment: arm, episodes: r.collect.episodes, out: dir, size: r.collect.size, seedStart: r.collect.seedStart, workers: r.collect.workers, actionNoise: r.collect.actionNoise, onlySuccess: r.collect.onlySuccess,
         onEpisode: () => hooks.onCollectEpisode?.(arm, ++done),
       }).finally(() => hooks.onCollectEnd?.(arm));
       collectSeconds += s.seconds;
