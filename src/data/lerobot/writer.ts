@@ -242,7 +242,8 @@ async function assemble(dir: string, o: Required<WriterOptions>): Promise<{ kept
       if (g > 0) [chunk, file] = nextFile(chunk, file, o.chunksSize);
       const out = join(dir, formatPath(VIDEO_PATH, { video_key: k, chunk_index: chunk, file_index: file }));
       mkdirSync(dirname(out), { recursive: true });
-      const spans = await concatVideos(groups[g]!.map((i) => join(kept[i]!.stage, 'videos', `${k}.mp4`)), out); // writes a temporary file and renames it
+      // writes a temporary file and renames it; the staged segments hold one frame per row of their episode
+      const spans = await concatVideos(groups[g]!.map((i) => join(kept[i]!.stage, 'videos', `${k}.mp4`)), out, { frames: groups[g]!.map((i) => kept[i]!.ep.length) });
       groups[g]!.forEach((i, j) => Object.assign(rowsOf[i]!, {
         [`videos/${k}/chunk_index`]: BigInt(chunk), [`videos/${k}/file_index`]: BigInt(file),
         [`videos/${k}/from_timestamp`]: spans[j]!.from, [`videos/${k}/to_timestamp`]: spans[j]!.to,

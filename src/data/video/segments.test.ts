@@ -55,6 +55,16 @@ describe('AV1 segments, concatenation and frame-exact decoding', () => {
     expect(readdirSync(dir).filter((f) => f.includes('partial') || f.includes('concat-'))).toEqual([]); // no temporary files left
   }, 60_000);
 
+  it('with the frame counts given (the writer knows them), the same spans from two probes instead of one per segment; a wrong count is caught', async () => {
+    const segs = lengths.map((_, e) => join(dir, `ep${e}.mp4`));
+    const probed = await concatVideos(segs, join(dir, 'probed.mp4'));
+    expect(await concatVideos(segs, join(dir, 'known.mp4'), { frames: lengths })).toEqual(probed);
+    await expect(concatVideos(segs, join(dir, 'bad1.mp4'), { frames: [8, 40, 9] })).rejects.toThrow(/bad1\.mp4: segment .*ep0\.mp4 has 7 frames, the caller said 8/);
+    await expect(concatVideos(segs, join(dir, 'bad2.mp4'), { frames: [7, 41, 9] })).rejects.toThrow(/bad2\.mp4: expected 57 frames from the segments, the result has 56/);
+    await expect(concatVideos(segs, join(dir, 'bad3.mp4'), { frames: [7, 40] })).rejects.toThrow(/2 frame counts for 3 segments/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('bad'))).toEqual([]); // nothing left of the refused ones
+  }, 60_000);
+
   it('throws naming the file and the timestamp when no frame is within the tolerance', async () => {
     const path = join(dir, 'tol.mp4');
     await encodeVideo(path, Array.from({ length: 7 }, (_, i) => flat(colour(0, i))), { width: W, height: H, fps: FPS });
