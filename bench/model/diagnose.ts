@@ -1,0 +1,70 @@
+// Why a policy fails in closed loop, in two measurements: (1) open loop on recorded episodes of its own dataset, the
+// error between Policy.infer's first action and the recorded one (cm per step: does it fit what it was shown?), and
+// (2) at the first frame of fresh episodes (arm at home, nothing moved), its room estimate and first move per seed
+// against the true target (does it find the named object in the image, or answer the same for every layout?).
+//   npx tsx bench/model/diagnose.ts --model out/recipe-v2/run/model --data out/recipe/data/kara6 [--episodes 0,1,800]
+//     [--task cup-on-tray] [--seeds 0,1,2,100000,100001,100002]
+import { parseArgs } from 'node:util';
+import { openSource, prepareSource } from '../../src/data/loader/source.ts';
+import { Policy } from '../../src/model/policy.ts';
+import { batchSpecOf } from '../../src/train/train.ts';
+import { createTaskEnv } from '../../src/sim/tasks/registry.ts';
+import type { Observation } from '../../src/sim/observation.ts';
+import * as torch from '../../src/torch/index.ts';
+
+const { values: a } = parseArgs({ options: {
+  model: { type: 'string' }, data: { type: 'string' }, episodes: { type: 'string', default: '0,1' },
+  task: { type: 'string', default: 'cup-on-tray' }, seeds: { type: 'string', default: '0,1,2,100000,100001,100002' },
+} });
+if (!a.model || !a.data) throw new Error('diagnose: --model DIR and --data DATASET are required');
+const policy = await Policy.load(a.model);
+const spec = batchSpecOf(policy.cfg);
+await prepareSource(a.data, spec);
+const src = await openSource(a.data, spec);
+const arm = src.robotType, cm = (v: number) => (v * 100).toFixed(2);
+const col = (k: string, i: number) => { const c = src.numeric(k); return Array.from(c.data.subarray(i * c.dim, (i + 1) * c.dim)); };
+
+console.log(`open loop on ${a.data} (${arm}): first action of each chunk vs the recorded action`);
+for (const e of a.episodes!.split(',').map(Number)) {
+  let from = 0;
+  for (let k = 0; k < e; k++) from = src.episodeRange(from).to; // episodes are consecutive frames
+  const { to } = src.episodeRange(from);
+  policy.reset();
+  let err = 0;
+  for (let i = from; i < to; i++) {
+    const s = col('observation.state', i), w = col('observation.wrench', i), J = s.length - 8;
+    const obs = {
+      embodiment: arm, instruction: src.task(from), touch: col('observation.touch', i),
+      images: Object.fromEntries(policy.cfg.cameras.map((c) => [c, [{ rgb: src.image(`observation.images.${c}`, i), depth: new Float32Array(0) }]])),
+      proprio: { jointPos: s.slice(0, J), eePos: s.slice(J, J + 3), eeQuat: s.slice(J + 3, J + 7), gripper: s[J + 7]! },
+      wrench: { force: w.slice(0, 3), torque: w.slice(3, 6) },
+    } as unknown as Observation;
+    const got = policy.infer(obs)[0]!, rec = col('action', i);
+    err += Math.hypot(got[0]! - rec[0]!, got[1]! - rec[1]!, got[2]! - rec[2]!);
+  }
+  console.log(`  episode ${e} (${to - from} frames, "${src.task(from)}"): mean position error ${cm(err / (to - from))} cm per step`);
+}
+
+console.log(`first frame of ${a.task} on ${arm}: room estimate and first move per seed`);
+const { env } = await createTaskEnv(a.task!, { embodiment: arm, width: policy.cfg.vision.imageSize[1], height: policy.cfg.vision.imageSize[0] });
+const c = policy.cfg, [h, w] = c.vision.imageSize;
+for (const seed of a.seeds!.split(',').map(Number)) {
+  const r = env.reset(seed);
+  policy.reset();
+  const p = policy.prepare(r.observation);
+  const out = torch.noGrad(() => torch.tidy(() => {
+    const o = policy.model.forward({
+      images: torch.tensor(p.images, { shape: [1, c.cameras.length, c.history, h, w, 3], dtype: 'uint8' }),
+      imagePad: torch.tensor(p.imagePad, { shape: [1, c.history], dtype: 'bool' }),
+      state: torch.tensor(p.state, { shape: [1, p.state.length] }), stateMask: torch.tensor(p.stateMask, { shape: [1, p.state.length], dtype: 'bool' }),
+      tokens: torch.tensor(p.tokens, { shape: [1, p.tokens.length] }), tokenMask: torch.tensor(p.tokenMask, { shape: [1, p.tokenMask.length], dtype: 'bool' }),
+      embodiment: torch.tensor(BigInt64Array.of(BigInt(p.embodiment)), { shape: [1] }),
+    });
+    return { room: o.room.toFloat32Array(), action: o.actions.toFloat32Array() };
+  }));
+  const target = r.privileged.objects[String(r.privileged.task.target)]?.pos ?? [NaN, NaN, NaN];
+  const move = [0, 1, 2].map((j) => out.action[j]! * p.norm.action.std[j]! + p.norm.action.mean[j]!);
+  const miss = Math.hypot(...[0, 1, 2].map((j) => out.room[j]! - target[j]!));
+  console.log(`  seed ${seed}: target (${Array.from(target, (v) => v.toFixed(3)).join(', ')}) m, room estimate (${Array.from(out.room, (v) => v.toFixed(3)).join(', ')}) m (off by ${cm(miss)} cm), first move (${move.map(cm).join(', ')}) cm`);
+}
+env.dispose();
