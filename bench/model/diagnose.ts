@@ -7,10 +7,10 @@
 import { parseArgs } from 'node:util';
 import { openSource, prepareSource } from '../../src/data/loader/source.ts';
 import { Policy } from '../../src/model/policy.ts';
+import { forwardBatch } from '../../src/model/batch.ts';
 import { batchSpecOf } from '../../src/train/train.ts';
 import { createTaskEnv } from '../../src/sim/tasks/registry.ts';
 import type { Observation } from '../../src/sim/observation.ts';
-import * as torch from '../../src/torch/index.ts';
 
 const { values: a } = parseArgs({ options: {
   model: { type: 'string' }, data: { type: 'string' }, episodes: { type: 'string', default: '0,1' },
@@ -47,24 +47,13 @@ for (const e of a.episodes!.split(',').map(Number)) {
 
 console.log(`first frame of ${a.task} on ${arm}: room estimate and first move per seed`);
 const { env } = await createTaskEnv(a.task!, { embodiment: arm, width: policy.cfg.vision.imageSize[1], height: policy.cfg.vision.imageSize[0] });
-const c = policy.cfg, [h, w] = c.vision.imageSize;
 for (const seed of a.seeds!.split(',').map(Number)) {
   const r = env.reset(seed);
   policy.reset();
-  const p = policy.prepare(r.observation);
-  const out = torch.noGrad(() => torch.tidy(() => {
-    const o = policy.model.forward({
-      images: torch.tensor(p.images, { shape: [1, c.cameras.length, c.history, h, w, 3], dtype: 'uint8' }),
-      imagePad: torch.tensor(p.imagePad, { shape: [1, c.history], dtype: 'bool' }),
-      state: torch.tensor(p.state, { shape: [1, p.state.length] }), stateMask: torch.tensor(p.stateMask, { shape: [1, p.state.length], dtype: 'bool' }),
-      tokens: torch.tensor(p.tokens, { shape: [1, p.tokens.length] }), tokenMask: torch.tensor(p.tokenMask, { shape: [1, p.tokenMask.length], dtype: 'bool' }),
-      embodiment: torch.tensor(BigInt64Array.of(BigInt(p.embodiment)), { shape: [1] }),
-    });
-    return { room: o.room.toFloat32Array(), action: o.actions.toFloat32Array() };
-  }));
+  const { actions, room: [estimate] } = forwardBatch(policy.model, [policy.prepare(r.observation)]);
+  const room = estimate!, move = Array.from(actions[0]![0]!.subarray(0, 3));
   const target = r.privileged.objects[String(r.privileged.task.target)]?.pos ?? [NaN, NaN, NaN];
-  const move = [0, 1, 2].map((j) => out.action[j]! * p.norm.action.std[j]! + p.norm.action.mean[j]!);
-  const miss = Math.hypot(...[0, 1, 2].map((j) => out.room[j]! - target[j]!));
-  console.log(`  seed ${seed}: target (${Array.from(target, (v) => v.toFixed(3)).join(', ')}) m, room estimate (${Array.from(out.room, (v) => v.toFixed(3)).join(', ')}) m (off by ${cm(miss)} cm), first move (${move.map(cm).join(', ')}) cm`);
+  const miss = Math.hypot(...[0, 1, 2].map((j) => room[j]! - target[j]!));
+  console.log(`  seed ${seed}: target (${Array.from(target, (v) => v.toFixed(3)).join(', ')}) m, room estimate (${room.map((v) => v.toFixed(3)).join(', ')}) m (off by ${cm(miss)} cm), first move (${move.map(cm).join(', ')}) cm`);
 }
 env.dispose();

@@ -10,7 +10,6 @@ import { actionChunk, sameFrame, signature, type PolicyInput } from './policy.ts
 import type { EncodedText, KarakuriVLA } from './vla.ts';
 type Tensor = torch.Tensor;
 
-
 /**
  * Encodings one stream of observations reuses between forwardBatch calls: its instruction's text encoding and the
  * vision tokens of the frames in its last call (FiLM makes them depend on the text, so a new instruction drops them).

@@ -1,6 +1,7 @@
 // Output heads on the trunk's readout tokens: the L1 action head (H readouts -> [B, H, A] normalized actions, as ACT
-// / OpenVLA-OFT regress a chunk; loss L1, Huber or MSE by regressionLoss), the flow-matching action head (pi0: a velocity field from noise to the action chunk,
-// conditioned on each step's readout and the flow time, integrated with a few Euler steps at inference), and the
+// / OpenVLA-OFT regress a chunk; loss L1, Huber or MSE by regressionLoss), the flow-matching action head (pi0: a
+// velocity field from noise to the action chunk, conditioned on each step's readout and the flow time, integrated
+// with a few Euler steps at inference), and the
 // "reads the room" head (room readout -> [B, 3] target position in metres). Losses mask padded steps (actionPad).
 import * as torch from '../torch/index.ts';
 import type { ModelConfig } from './config.ts';
