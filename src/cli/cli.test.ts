@@ -123,6 +123,9 @@ describe('karakuri CLI', () => {
     const small = run('collect', '--task', 'cup-on-tray', '--size', '32', '--out', join(tmpdir(), 'never'));
     expect(small.status).not.toBe(0);
     expect(small.stderr).toMatch(/--size: .*(got '32')/);
+    const noise = run('collect', '--task', 'cup-on-tray', '--action-noise', '0.5', '--out', join(tmpdir(), 'never'));
+    expect(noise.status).not.toBe(0);
+    expect(noise.stderr).toMatch(/--action-noise: .*<=0\.02 .*(got '0\.5')/);
     const task = run('collect', '--task', 'make-tea', '--out', join(tmpdir(), 'never'));
     expect(task.stderr).toMatch(/unknown task 'make-tea'/);
     expect(run('eval', '--model', 'm', '--phrasing', 'slang').stderr).toMatch(/--phrasing: .*(got 'slang')/);
