@@ -9,11 +9,12 @@ export interface EpisodeJob {
   seed: number;
   /**
    * 'random': uniform random end-effector actions; 'pick-place': the scripted expert moves the first object 10 cm;
-   * 'task': the expert of the pool's task module.
+   * 'task': the expert of the pool's task module; 'wander': random arm motion among the objects (src/sim/experts/wander.ts),
+   * perception data that is not a demonstration.
    */
-  policy: 'random' | 'pick-place' | 'task';
+  policy: 'random' | 'pick-place' | 'task' | 'wander';
   maxSteps: number;
-  /** Record the episode (policy 'task' only): the result then carries its Rollout. */
+  /** Record the episode (policies 'task' and 'wander'): the result then carries its Rollout. */
   record?: boolean;
 }
 export interface EpisodeResult { seed: number; steps: number; success: boolean; seconds: number; worker: number; rollout?: Rollout }

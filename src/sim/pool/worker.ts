@@ -2,6 +2,7 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import { Env, seededRandom } from '../env.ts';
 import { runPickPlace } from '../experts/pick-place.ts';
+import { runWander } from '../experts/wander.ts';
 import { RolloutRecorder, rolloutTransfer } from '../rollout.ts';
 import type { EpisodeJob, EpisodeResult, Reply, Request, TaskModule } from './protocol.ts';
 
@@ -20,7 +21,14 @@ function episode(env: Env, job: EpisodeJob): EpisodeResult {
     const r = task.expert(env, start, job, rec ? (s, a) => rec.step(s, a) : undefined);
     return { seed: job.seed, steps: r.steps, success: r.success, seconds: (performance.now() - t0) / 1000, worker: threadId, rollout: rec?.finish(r.success) };
   }
-  if (job.record) throw new Error(`policy '${job.policy}' cannot record; only policy 'task' does`);
+  if (job.policy === 'wander') {
+    const rec = job.record ? new RolloutRecorder(env) : null;
+    rec?.start(job.seed, start);
+    const r = runWander(env, start, job.seed, job.maxSteps, rec ? (s, a) => rec.step(s, a) : undefined);
+    // not a task attempt: never a success
+    return { seed: job.seed, steps: r.steps, success: false, seconds: (performance.now() - t0) / 1000, worker: threadId, rollout: rec?.finish(false) };
+  }
+  if (job.record) throw new Error(`policy '${job.policy}' cannot record; only policies 'task' and 'wander' do`);
   if (job.policy === 'pick-place') {
     const name = env.objectNames[0];
     if (!name) throw new Error("policy 'pick-place' needs at least one object");
