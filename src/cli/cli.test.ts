@@ -126,6 +126,10 @@ describe('karakuri CLI', () => {
     const noise = run('collect', '--task', 'cup-on-tray', '--action-noise', '0.5', '--out', join(tmpdir(), 'never'));
     expect(noise.status).not.toBe(0);
     expect(noise.stderr).toMatch(/--action-noise: .*<=0\.02 .*(got '0\.5')/);
+    expect(run('collect', '--task', 'cup-on-tray', '--policy', 'teleop', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--policy: .*(got 'teleop')/);
+    expect(run('collect', '--task', 'cup-on-tray', '--policy', 'wander', '--only-success', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--only-success: --only-success needs --policy expert/);
+    expect(run('collect', '--task', 'cup-on-tray', '--policy', 'wander', '--wander-steps', '0', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--wander-steps: .*(got '0')/);
+    expect(existsSync(join(tmpdir(), 'never'))).toBe(false);
     const task = run('collect', '--task', 'make-tea', '--out', join(tmpdir(), 'never'));
     expect(task.stderr).toMatch(/unknown task 'make-tea'/);
     expect(run('eval', '--model', 'm', '--phrasing', 'slang').stderr).toMatch(/--phrasing: .*(got 'slang')/);

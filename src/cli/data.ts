@@ -10,7 +10,7 @@ const list = commaList;
 export function registerDataCommands(program: Command): void {
   program
     .command('collect')
-    .description('record scripted-expert episodes of sector tasks into a LeRobot v3.0 dataset (worker threads, AV1 video)')
+    .description('record scripted-expert episodes of sector tasks (or wander episodes for the room head) into a LeRobot v3.0 dataset (worker threads, AV1 video)')
     .requiredOption('--task <ids>', "task id(s), comma-separated, or 'all' (see `karakuri sim tasks`)")
     .option('--embodiment <id>', 'arm', 'kara6')
     .option('--episodes <n>', 'episodes per task', '10')
@@ -21,6 +21,8 @@ export function registerDataCommands(program: Command): void {
     .option('--depth', 'record metric depth of every camera as depth videos')
     .option('--only-success', 'drop failed episodes (default: keep them, flagged in meta/episodes)')
     .option('--action-noise <m>', 'DART: std (m) of noise on the executed end-effector deltas; recorded actions stay the expert\'s', '0')
+    .option('--policy <who>', "who moves the arm: 'expert' (demonstrations) or 'wander' (random motion among the objects: perception data for the room head, not demonstrations)", 'expert')
+    .option('--wander-steps <n>', 'steps of a wander episode', '16')
     .option('--contributor <name>', 'who contributes the data (provenance)', 'karakuri-sim')
     .option('--license <spdx>', 'licence of the data', 'Apache-2.0')
     .action(async (raw: unknown) => {
@@ -29,7 +31,8 @@ export function registerDataCommands(program: Command): void {
         seedStart: z.coerce.number().int().min(0), workers: z.coerce.number().int().min(1).max(64).optional(),
         size: z.coerce.number().int().min(64).max(1024), depth: z.boolean().optional(), onlySuccess: z.boolean().optional(),
         actionNoise: z.coerce.number().min(0).max(0.02), contributor: z.string().min(1), license: z.string().min(1),
-      }), raw, 'karakuri collect');
+        policy: z.enum(['expert', 'wander']), wanderSteps: z.coerce.number().int().min(1).max(1000),
+      }).refine((x) => !(x.policy === 'wander' && x.onlySuccess), { message: "--only-success needs --policy expert (a wander episode never succeeds)", path: ['onlySuccess'] }), raw, 'karakuri collect');
       const { TASKS } = await import('../sim/tasks/registry.ts');
       const tasks = o.task.length === 1 && o.task[0] === 'all' ? [...TASKS.values()].filter((t) => t.embodiments.includes(o.embodiment)).map((t) => t.id) : o.task;
       const { collect } = await import('../data/collect.ts');

@@ -79,6 +79,25 @@ describe('karakuri collect', () => {
     expect(ee.length).toBe(14 * commanded.length);
   }, 120_000);
 
+  it('with policy wander: random arm motion recorded as perception data, never a success, with that provenance', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'collect-wander-')), 'ds');
+    await expect(collect({ tasks: ['cup-on-tray'], embodiment: 'kara6', episodes: 1, out, size: 64, policy: 'wander', onlySuccess: true })).rejects.toThrow(/onlySuccess needs policy 'expert'/);
+    expect(existsSync(out)).toBe(false);
+    const s = await collect({ tasks: ['cup-on-tray', 'bowl-to-bin'], embodiment: 'kara6', episodes: 2, out, size: 64, seedStart: 1_000_000, policy: 'wander', wanderSteps: 6 });
+    expect(s).toMatchObject({ episodes: 4, successes: 0, frames: 24 });
+    expect((await validateDataset(out)).problems).toEqual([]);
+    const ds = await Dataset.open(out);
+    expect(ds.info.karakuri).toMatchObject({ policy: 'wander', wanderSteps: '6', source: expect.stringMatching(/not demonstrations/) });
+    expect(ds.episodes.map((e) => [e.meta['karakuri/task_id'], e.meta['karakuri/seed'], e.meta['karakuri/success']])).toEqual([
+      ['cup-on-tray', 1_000_000, false], ['cup-on-tray', 1_000_001, false], ['bowl-to-bin', 1_000_000, false], ['bowl-to-bin', 1_000_001, false],
+    ]);
+    const ep = await ds.episode(0);
+    const target = ep['privileged.target_position'] as Float32Array, ee = ep['observation.state'] as Float32Array;
+    expect(target.every(Number.isFinite)).toBe(true);
+    // the arm moved: the end effector (state 6..9) differs between the first and last frame by more than 2 cm
+    expect(Math.hypot(...[6, 7, 8].map((j) => ee[5 * 14 + j]! - ee[j]!))).toBeGreaterThan(0.02);
+  }, 120_000);
+
   it('reads back exactly what the simulator produced for that seed (float32), and video frame counts agree with ffprobe', async () => {
     const ds = await Dataset.open(dir);
     const { env, task, definition } = await createTaskEnv('bedside-table', { embodiment: 'kara7', width: 64, height: 64, history: 1 });

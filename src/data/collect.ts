@@ -1,4 +1,5 @@
-// Recording datasets from the simulator: the sector tasks' scripted experts run in worker threads (EnvPool with the
+// Recording datasets from the simulator: the sector tasks' scripted experts (or, for perception data, random arm motion
+// among the objects: policy wander) run in worker threads (EnvPool with the
 // sector-task module, cameras on), each finished episode comes back as a Rollout and is written to a LeRobot v3.0
 // dataset in seed order (a small reorder buffer keeps the dataset the same whatever thread finished first). Every
 // episode is durable once written (staged), so a killed run can be repaired up to its last finished episode.
@@ -27,6 +28,14 @@ export interface CollectOptions {
   actionNoise?: number;
   /** Keep only successful episodes (default: record both, flagged). */
   onlySuccess?: boolean;
+  /**
+   * Who moves the arm: 'expert' (the task's scripted expert: demonstrations, the default) or 'wander' (random motion
+   * among the objects for `wanderSteps` steps: perception data for the room head, not demonstrations; the
+   * provenance says policy wander and training refuses its actions).
+   */
+  policy?: 'expert' | 'wander';
+  /** Steps of a wander episode (default 16). */
+  wanderSteps?: number;
   contributor?: string;
   license?: string;
   onEpisode?: (info: { task: string; seed: number; success: boolean; steps: number; written: number }) => void;
@@ -39,12 +48,16 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
   const size = o.size ?? 96, fps = 20, seed0 = o.seedStart ?? 0;
   const defs = o.tasks.map(task);
   for (const d of defs) if (!d.embodiments.includes(e.id)) throw new Error(`collect: task '${d.id}' is not offered on embodiment '${e.id}' (it is on: ${d.embodiments.join(', ')})`);
+  const wander = o.policy === 'wander', wanderSteps = o.wanderSteps ?? 16;
+  if (wander && o.onlySuccess) throw new Error("collect: onlySuccess needs policy 'expert' (a wander episode is not a task attempt, it never succeeds)");
+  if (wander && !(Number.isInteger(wanderSteps) && wanderSteps >= 1)) throw new RangeError(`collect: wanderSteps must be a positive integer, got ${wanderSteps}`);
   const cameras = [CAMERAS.scene, CAMERAS.wrist];
   const features = simFeatures(e, { cameras, width: size, height: size, fps, depth: o.depth ?? false });
   const writer = await DatasetWriter.create(o.out, {
     fps, robotType: e.id, features,
     provenance: {
-      contributor: o.contributor ?? 'karakuri-sim', license: o.license ?? 'Apache-2.0', source: 'simulation (MuJoCo, scripted experts)',
+      contributor: o.contributor ?? 'karakuri-sim', license: o.license ?? 'Apache-2.0', source: wander ? 'simulation (MuJoCo, random arm motion among the objects: not demonstrations)' : 'simulation (MuJoCo, scripted experts)',
+      ...(wander ? { policy: 'wander', wanderSteps: String(wanderSteps) } : {}),
       ...(o.actionNoise ? { actionNoise: String(o.actionNoise) } : {}),
       ...(o.onlySuccess ? { onlySuccess: 'true', seedsPerTask: String(o.episodes) } : {}),
       embodiment: e.id, sectors: [...new Set(defs.map((d) => d.sector))].join(','), tasks: defs.map((d) => d.id).join(','),
@@ -57,7 +70,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
       workers: o.workers, taskModule: new URL('../sim/tasks/pool-task.ts', import.meta.url), taskArgs: { task: def.id } satisfies PoolTaskArgs,
     });
     try {
-      const jobs = Array.from({ length: o.episodes }, (_, i) => ({ seed: seed0 + i, policy: 'task' as const, maxSteps: def.maxSteps, record: true }));
+      const jobs = Array.from({ length: o.episodes }, (_, i) => ({ seed: seed0 + i, policy: wander ? 'wander' as const : 'task' as const, maxSteps: wander ? wanderSteps : def.maxSteps, record: true }));
       // write in seed order: results arrive in completion order
       const ready = new Map<number, EpisodeResult>();
       let next = 0;
