@@ -1,7 +1,8 @@
 // Training-time augmentation, seeded per step (so a resumed run draws exactly what the uninterrupted one did):
 // images get a random crop/shift (edge pixels replicated) and colour jitter (brightness, contrast, saturation), the
 // same for every history frame of one camera of one sample; instructions may go through src/model/language's
-// synonym substitution. Works on the loader's typed-array Batch, before it becomes tensors.
+// synonym substitution; past frames may be dropped (flagged as padding). Works on the loader's typed-array Batch,
+// before it becomes tensors.
 import type { Batch } from '../data/loader/assemble.ts';
 import type { ImageAugmentation } from './config.ts';
 
@@ -20,7 +21,7 @@ export function mixSeed(...xs: number[]): number {
 }
 
 /** Random streams of the training loop (each step draws from mixSeed(seed, step, stream)). */
-export const STREAM = { torch: 1, image: 2, instruction: 3 } as const;
+export const STREAM = { torch: 1, image: 2, instruction: 3, history: 4 } as const;
 
 const clamp255 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 
@@ -65,6 +66,12 @@ export function augmentImages(batch: Batch, cameras: number, history: number, o:
       }
     }
   }
+}
+
+/** With probability `prob` per sample, flags its past frames (all but the last of `history`) as padding, in place. */
+export function dropHistory(batch: Batch, history: number, prob: number, rng: () => number): void {
+  if (history < 2 || prob <= 0) return;
+  for (let b = 0; b < batch.size; b++) if (rng() < prob) batch.imagePad.fill(1, b * history, (b + 1) * history - 1);
 }
 
 /** Each instruction goes through `augment` with probability `prob` (the rest are left as they are). */

@@ -28,8 +28,12 @@ export const InstructionAugmentation = z.strictObject({
 
 /** TrainConfig's fields without the cross-field checks (a recipe omits datasets and out from it). */
 export const TrainConfigFields = z.strictObject({
-  /** LeRobot datasets (relative paths: from the config file's folder); weight: per-dataset sampling weight. */
-  datasets: z.array(z.strictObject({ dir: z.string().min(1), weight: z.number().positive().optional() })).min(1),
+  /**
+   * LeRobot datasets (relative paths: from the config file's folder); weight: per-dataset sampling weight; use: what
+   * it trains: 'all' (demonstrations: actions and the room head) or 'room' (perception data such as wander
+   * recordings: the room head's target only, its actions never reach the loss nor the normalization).
+   */
+  datasets: z.array(z.strictObject({ dir: z.string().min(1), weight: z.number().positive().optional(), use: z.enum(['all', 'room']).default('all') })).min(1),
   /** ModelConfig overrides (src/model/config.ts); text.vocab comes from the tokenizer. */
   model: z.record(z.string(), z.unknown()).default({}),
   batchSize: int(1),
@@ -48,7 +52,13 @@ export const TrainConfigFields = z.strictObject({
   augmentation: z.strictObject({
     image: z.union([ImageAugmentation, z.literal('off')]).default(ImageAugmentation.parse({})),
     instruction: z.union([InstructionAugmentation, z.literal('off')]).default(InstructionAugmentation.parse({})),
-  }).default({ image: ImageAugmentation.parse({}), instruction: InstructionAugmentation.parse({}) }),
+    /**
+     * Probability that a sample's past frames are dropped (flagged as before the episode's start, as at its first
+     * frame), so that the policy cannot lean on the arm's own recent motion alone (the copycat shortcut of behaviour
+     * cloning with history); 0 = off.
+     */
+    historyDrop: z.number().min(0).max(1).default(0),
+  }).default({ image: ImageAugmentation.parse({}), instruction: InstructionAugmentation.parse({}), historyDrop: 0 }),
   /** Steps between checkpoints (the last step always writes one). */
   checkpointEvery: int(1).default(500),
   /** Steps between monitoring evaluations (eval-mode loss on fixed, un-augmented batches); off when absent. */

@@ -13,8 +13,8 @@ import { collect } from '../data/collect.ts';
 import { seededRandom } from '../sim/random.ts';
 import { Policy } from '../model/policy.ts';
 import { loadTrainConfig, parseTrainConfig, type TrainConfigInput } from './config.ts';
-import { augmentImages, mixSeed } from './augment.ts';
-import { train } from './train.ts';
+import { augmentImages, dropHistory, mixSeed } from './augment.ts';
+import { roomOnlyDatasets, train } from './train.ts';
 import type { Batch } from '../data/loader/assemble.ts';
 
 let root = '', ds = '';
@@ -75,6 +75,28 @@ describe('augmentation', () => {
   });
 });
 
+describe('history drop', () => {
+  it('flags past frames of a seeded share of samples, never the current frame, keeping flags already set', () => {
+    const mk = (): Batch => ({ size: 200, imagePad: new Uint8Array(200 * 3) } as unknown as Batch);
+    const a = mk(), b = mk(), none = mk();
+    a.imagePad[3] = 1; b.imagePad[3] = 1; // sample 1 starts its episode: its first past frame is padding already
+    dropHistory(a, 3, 0.3, seededRandom(4));
+    dropHistory(b, 3, 0.3, seededRandom(4));
+    dropHistory(none, 3, 0, seededRandom(4));
+    expect(a.imagePad).toEqual(b.imagePad);
+    expect(none.imagePad.every((v) => v === 0)).toBe(true);
+    expect(a.imagePad[3]).toBe(1);
+    let dropped = 0;
+    for (let i = 0; i < 200; i++) {
+      const [p0, p1, cur] = [a.imagePad[3 * i], a.imagePad[3 * i + 1], a.imagePad[3 * i + 2]];
+      expect(cur, `sample ${i}: the current frame`).toBe(0);
+      if (p1) { expect(p0).toBe(1); dropped++; }
+    }
+    expect(dropped / 200).toBeGreaterThan(0.2);
+    expect(dropped / 200).toBeLessThan(0.4);
+  });
+});
+
 describe('train', () => {
   it('two runs of one seed give identical weights; the version directory is complete and loads as a Policy', async () => {
     const a = await train(base(join(root, 'a')), { progressBar: false });
@@ -101,6 +123,27 @@ describe('train', () => {
     const c = await train(base(join(root, 'c'), { seed: 6, steps: 2 }), { progressBar: false });
     expect(weightsOf(c.versionDir).get('action_head.proj.weight') ?? [...weightsOf(c.versionDir).values()][0]).not.toEqual(wa.get('action_head.proj.weight') ?? [...wa.values()][0]);
   }, 60_000);
+
+  it('wander data trains the room head only: no action loss from it, kept out of the normalization; misuse is refused', async () => {
+    const wander = join(root, 'wander');
+    await collect({ tasks: ['cup-on-tray'], embodiment: 'kara6', episodes: 2, out: wander, size: 64, workers: 1, seedStart: 1_000_000, policy: 'wander', wanderSteps: 6 });
+    const demos = { dir: ds, use: 'all' as const };
+    expect(() => roomOnlyDatasets([demos, { dir: wander, use: 'all' }], true)).toThrow(/wander.*random arm motion .*provenance policy 'wander'.*use: 'room'/);
+    expect(() => roomOnlyDatasets([demos, { dir: wander, use: 'room' }], false)).toThrow(/use: 'room' but the model has no room head/);
+    expect(() => roomOnlyDatasets([{ dir: wander, use: 'room' }], true)).toThrow(/at least one must hold demonstrations/);
+    expect([...roomOnlyDatasets([demos, { dir: wander, use: 'room' }], true)]).toEqual([1]);
+    await expect(train(base(join(root, 'w-bad'), { datasets: [{ dir: ds }, { dir: wander }] }), { progressBar: false })).rejects.toThrow(/use: 'room'/);
+
+    // nearly every sample drawn from the wander data: the action loss is exactly 0, the room loss is not
+    const w = await train(base(join(root, 'w'), { datasets: [{ dir: ds, weight: 1e-9 }, { dir: wander, weight: 1, use: 'room' }], steps: 4 }), { progressBar: false });
+    const metrics = readFileSync(w.metricsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: number; room: number });
+    for (const m of metrics) { expect(m.action).toBe(0); expect(m.room).toBeGreaterThan(0); }
+    const demoOnly = await train(base(join(root, 'w-ref'), { steps: 1, warmupSteps: 0 }), { progressBar: false });
+    const norm = (dir: string) => readFileSync(join(dir, 'normalization.json'), 'utf8');
+    expect(norm(w.versionDir)).toBe(norm(demoOnly.versionDir));
+    expect(readFileSync(join(w.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/wander` \| kara6 \| 12 \| room head only \(not demonstrations\)/);
+    expect(JSON.parse(readFileSync(join(w.versionDir, 'lineage.json'), 'utf8')).data.uses).toEqual(['all', 'room']);
+  }, 120_000);
 
   it('resumes after SIGKILL to exactly the uninterrupted run\'s weights', async () => {
     const ref = await train(base(join(root, 'ref')), { progressBar: false });

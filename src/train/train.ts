@@ -16,7 +16,7 @@ import { parseModelConfig, stateDim, STATE_KEYS, type ModelConfig } from '../mod
 import { writeChart } from '../report/chart.ts';
 import { parseTrainConfig, withVocab, type TrainConfig, type TrainConfigInput } from './config.ts';
 import { modelComponents, type ModelComponents, type TextTokenizer, type TrainableModel, type VLAInput } from './components.ts';
-import { augmentImages, augmentInstructions, mixSeed, STREAM } from './augment.ts';
+import { augmentImages, augmentInstructions, dropHistory, mixSeed, STREAM } from './augment.ts';
 import { configHash, Ema, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { datasetLineage, gitInfo, normalization, writeModelVersion, type Lineage } from './version.ts';
 
@@ -87,10 +87,43 @@ function padState(b: Batch, width: number): { state: Float32Array; mask: Uint8Ar
 
 interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined }
 
-/** A loader batch as model input tensors (caller disposes via tidy or freeBatch). */
-function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer): Prepared {
+/** The provenance's policy of a dataset (info.json "karakuri".policy; undefined: demonstrations). */
+function recordedPolicy(dir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'meta', 'info.json'), 'utf8')) as { karakuri?: { policy?: string } }).karakuri?.policy;
+  } catch {
+    return undefined; // an unreadable info.json is the loader's to report
+  }
+}
+
+/**
+ * Which datasets train the room head only (use: 'room'); refuses wander recordings meant to train actions and
+ * room-only data for a model without a room head.
+ */
+export function roomOnlyDatasets(datasets: TrainConfig['datasets'], roomHead: boolean): Set<number> {
+  const out = new Set<number>();
+  datasets.forEach((d, i) => {
+    const policy = recordedPolicy(d.dir);
+    if (policy === 'wander' && d.use !== 'room') throw new Error(`dataset ${d.dir} holds random arm motion (provenance policy '${policy}'), not demonstrations: give it use: 'room' so that only the room head learns from it`);
+    if (d.use === 'room') {
+      if (!roomHead) throw new Error(`dataset ${d.dir} has use: 'room' but the model has no room head (model.roomHead is false)`);
+      out.add(i);
+    }
+  });
+  if (out.size === datasets.length) throw new Error(`every dataset has use: 'room': at least one must hold demonstrations (use: 'all') to train the actions`);
+  return out;
+}
+
+/** A loader batch as model input tensors (caller disposes via tidy or freeBatch); room-only samples get no action loss. */
+function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer, roomOnly: ReadonlySet<number> = new Set()): Prepared {
   const { state, mask } = padState(b, stateDim(cfg));
-  const tb = toTensors({ ...b, state, stateMask: mask, stateDim: stateDim(cfg) }, cfg.cameras.length, cfg.history);
+  let actionPad = b.actionPad;
+  if (roomOnly.size && b.dataset.some((d) => roomOnly.has(d))) {
+    const H = actionPad.length / b.size;
+    actionPad = actionPad.slice();
+    b.dataset.forEach((d, i) => { if (roomOnly.has(d)) actionPad.fill(1, i * H, (i + 1) * H); });
+  }
+  const tb = toTensors({ ...b, state, stateMask: mask, stateDim: stateDim(cfg), actionPad }, cfg.cameras.length, cfg.history);
   const enc = tok.encodeBatch(texts, cfg.text.maxTokens);
   const emb = BigInt64Array.from(b.robotType, (r) => {
     const i = cfg.embodiments.indexOf(r);
@@ -172,6 +205,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
   }
 
   const spec = batchSpecOf(cfg);
+  const roomOnly = roomOnlyDatasets(config.datasets, cfg.roomHead);
   const loader = await DataLoader.create({ datasets: config.datasets, spec, batchSize: config.batchSize, seed: config.seed, workers: config.workers });
   let model: TrainableModel | null = null, opt: torch.optim.AdamW | null = null, ema: Ema | null = null;
   let bar: cliProgress.SingleBar | null = null;
@@ -234,7 +268,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       let sum = 0;
       for (let i = 0; i < config.evalBatches; i++) {
         const b = await loader.batch(1_000_000_000 + i);
-        const p = prepare(b, b.task, cfg, tokenizer);
+        const p = prepare(b, b.task, cfg, tokenizer, roomOnly);
         try { sum += torch.noGrad(() => torch.tidy(() => model!.loss(p.inp, { action: p.tb.action, actionPad: p.tb.actionPad, room: p.room }).total.item())); } finally { freeBatch(p); }
       }
       model!.train(true);
@@ -250,9 +284,10 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       const raw = await prefetch.get(s)!;
       prefetch.delete(s);
       if (config.augmentation.image !== 'off') augmentImages(raw, cfg.cameras.length, cfg.history, config.augmentation.image, seededRandom(mixSeed(config.seed, s, STREAM.image)));
+      dropHistory(raw, cfg.history, config.augmentation.historyDrop, seededRandom(mixSeed(config.seed, s, STREAM.history)));
       const texts = instr !== 'off' && components.augmentInstruction
         ? augmentInstructions(raw.task, instr.prob, components.augmentInstruction, seededRandom(mixSeed(config.seed, s, STREAM.instruction))) : raw.task;
-      const p = prepare(raw, texts, cfg, tokenizer);
+      const p = prepare(raw, texts, cfg, tokenizer, roomOnly);
       torch.manualSeed(mixSeed(config.seed, s, STREAM.torch));
       let r: { loss: number; action: number; room: number; gradNorm: number };
       try {
@@ -298,7 +333,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
     const lineage: Lineage = {
       format: 'karakuri-lineage/1',
       datasets: await Promise.all(loader.sources.map((s) => datasetLineage(s.dir, s))),
-      data: { spec, imageSize: [ih, iw], weights: config.datasets.map((d) => d.weight ?? null) },
+      data: { spec, imageSize: [ih, iw], weights: config.datasets.map((d) => d.weight ?? null), uses: config.datasets.map((d) => d.use) },
       git: gitInfo(), seed: config.seed, training: config, components: components.source, node: process.version, createdAt: new Date().toISOString(),
     };
     lossChart(join(out, 'loss'), readMetrics(paths.metrics, config.steps), config.name ?? out);
@@ -306,7 +341,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
     const seconds = prevSeconds + (performance.now() - t0) / 1000;
     writeRun(seconds);
     const versionDir = writeModelVersion(join(out, 'model'), {
-      net: model, model: cfg, train: config, spec, imageSize: [ih, iw], tokenizer, normalization: normalization(loader.sources, spec), lineage,
+      net: model, model: cfg, train: config, spec, imageSize: [ih, iw], tokenizer, normalization: normalization(loader.sources.filter((_, i) => !roomOnly.has(i)), spec), lineage,
       summary: { steps: config.steps, finalLoss: last, seconds, ema: !!ema, resumedAt }, attach: [join(out, 'loss.png'), join(out, 'loss.html')],
       saveFiles: components.saveFiles,
     });

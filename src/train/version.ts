@@ -119,7 +119,7 @@ export interface Lineage {
   format: string;
   datasets: DatasetLineage[];
   /** How the data was read: loader spec, frame size, sampling weights. */
-  data: { spec: BatchSpec; imageSize: [number, number]; weights: (number | null)[] };
+  data: { spec: BatchSpec; imageSize: [number, number]; weights: (number | null)[]; /** What each dataset trains ('all', or 'room': the room head only). */ uses?: ('all' | 'room')[] };
   git: GitInfo;
   seed: number;
   training: TrainConfig;
@@ -206,9 +206,9 @@ export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles
     '',
     '## Trained on',
     '',
-    '| dataset | embodiment | frames | content hash (sha256) |',
-    '| --- | --- | --- | --- |',
-    ...v.lineage.datasets.map((d) => `| \`${d.dir}\` | ${d.robotType} | ${d.frames} | \`${d.contentHash.slice(0, 16)}\` |`),
+    '| dataset | embodiment | frames | trains | content hash (sha256) |',
+    '| --- | --- | --- | --- | --- |',
+    ...v.lineage.datasets.map((d, i) => `| \`${d.dir}\` | ${d.robotType} | ${d.frames} | ${v.lineage.data.uses?.[i] === 'room' ? 'room head only (not demonstrations)' : 'actions + room head'} | \`${d.contentHash.slice(0, 16)}\` |`),
     '',
     `Code: ${v.lineage.git.commit ? `git \`${v.lineage.git.commit}\`${v.lineage.git.dirty ? ' (with uncommitted changes)' : ''}` : v.lineage.git.note ?? 'unknown'}. Seed ${t.seed}. Everything needed to retrace it is in \`lineage.json\`.`,
     '',
