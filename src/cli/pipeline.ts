@@ -27,7 +27,7 @@ export function pipelineRecipe(o: PipelineOptions): Recipe {
     collect: { tasks: o.tasks ?? 'all', embodiments: o.embodiments, episodes: o.episodes, size: 96, seedStart: 0, actionNoise: 0, onlySuccess: false },
     train: {
       model: {}, batchSize: o.batchSize, steps: o.steps, lr: 3e-4, minLr: 0, weightDecay: 0.01, warmupSteps: Math.min(50, o.steps), schedule: 'cosine',
-      gradClip: 1, ema: 'off', augmentation: { image: { shift: 4, cropScale: 1, brightness: 0.2, contrast: 0.2, saturation: 0.2 }, instruction: { prob: 0.5 } },
+      gradClip: 1, ema: 'off', augmentation: { image: { shift: 4, cropScale: 1, brightness: 0.2, contrast: 0.2, saturation: 0.2 }, instruction: { prob: 0.5 }, historyDrop: 0 },
       checkpointEvery: Math.max(1, Math.floor(o.steps / 2)), evalBatches: 4, seed: 0, workers: 1,
     },
     eval: { episodes: o.evalEpisodes, heldoutEpisodes: 0, seedStart: 100_000, chunk: { execute: 5 }, videos: 1 },
@@ -47,14 +47,14 @@ export async function runWithProgress(recipe: Recipe, freshData = false): Promis
   const t0 = performance.now();
   const stage = (n: number, what: string) => console.log(`\n[${n}/3] ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)`);
   const c = recipe.collect, e = recipe.eval;
-  stage(1, `recording ${c.episodes} expert demonstrations per task on ${c.embodiments.join(' and ')}`);
+  stage(1, `recording ${c.episodes} expert demonstrations per task on ${c.embodiments.join(' and ')}${c.actionNoise ? ` (DART noise ${c.actionNoise} m${c.onlySuccess ? ', successes kept' : ''})` : ''}${c.wander ? `, then ${c.wander.episodes} wander episodes of ${c.wander.steps} steps per task and arm for the room head` : ''}`);
   let bar: ReturnType<typeof progressBar> | null = null, ts = 0, evOk = 0;
   const r = await runRecipe(recipe, {
     freshData, progressBar: true,
     log: (l) => console.log(l),
     onTrainStart: () => stage(2, `training the Karakuri VLA for ${recipe.train.steps} steps (batch ${recipe.train.batchSize})`),
     onCollectStart: (arm, total) => {
-      bar = progressBar(` ${arm.padEnd(9)} {bar} {value}/{total} episodes | {rate} episodes/s | ETA {eta_formatted}`, 30);
+      bar = progressBar(` ${arm.padEnd(13)} {bar} {value}/{total} episodes | {rate} episodes/s | ETA {eta_formatted}`, 30);
       bar.start(total, 0, { rate: '0' });
       ts = performance.now();
     },

@@ -1,6 +1,6 @@
-// Recipes: the schema names bad fields (budget, seeds that overlap training, unknown tasks, train fields), and a
-// tiny recipe runs end to end, then runs again reusing its complete dataset and finished training, while a folder
-// that holds something else is refused rather than overwritten.
+// Recipes: the schema names bad fields (budget, seeds that overlap training or evaluation, unknown tasks, train
+// fields), and a tiny recipe runs end to end, then runs again reusing its complete datasets (demonstrations, DART,
+// wander data) and finished training, while a folder that holds something else is refused rather than overwritten.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ const tiny = (out: string): RecipeInput => ({
 
 describe('recipe', () => {
   it('the repo recipe validates; bad fields are named with their path', () => {
-    for (const f of ['vla-v1.json', 'vla-v2.json']) {
+    for (const f of ['vla-v1.json', 'vla-v2.json', 'vla-v3.json']) {
       const r = loadRecipe(new URL(`../../recipes/${f}`, import.meta.url).pathname);
       expect(r.collect.episodes).toBeLessThanOrEqual(100);
       expect(r.collect.embodiments).toEqual(['kara6', 'kara7']);
@@ -73,6 +73,29 @@ describe('recipe', () => {
     expect(info.karakuri).toMatchObject({ actionNoise: '0.004', onlySuccess: 'true', seedsPerTask: '1' });
     expect(info.total_episodes).toBeLessThanOrEqual(1);
     await runRecipe(dart, { log: (l) => lines.push(l) });
-    expect(lines.some((l) => /kara6: 1 episodes already recorded/.test(l))).toBe(true);
+    // the episodes kept, and of how many seeds when some failed
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`kara6: ${info.total_episodes} episodes already recorded in \\S+${info.total_episodes < 1 ? ' \\(the successful ones of 1 seeds\\)' : ''}, reused`)));
+  }, 180_000);
+
+  it('wander data for the room head: recorded beside the demonstrations on seeds of its own, drawn by weight, reused', async () => {
+    const base = tiny('/tmp/x');
+    const withWander = (out: string, wander: object) => ({ ...base, out, collect: { ...base.collect, wander }, eval: { ...base.eval, heldoutEpisodes: 0 } });
+    expect(() => parseRecipe(withWander('/tmp/x', { episodes: 5, seedStart: 99_998 }))).toThrow(/collect\.wander\.seedStart: wander seeds 99998\.\.100002 overlap the evaluation seeds \(100000\.\.100000\)/);
+    expect(() => parseRecipe(withWander('/tmp/x', { episodes: 1, weight: 1 }))).toThrow(/collect\.wander\.weight/);
+    const out = mkdtempSync(join(tmpdir(), 'recipe-wander-'));
+    const r = parseRecipe(withWander(out, { episodes: 2, steps: 5, weight: 0.25 }));
+    const lines: string[] = [];
+    const res = await runRecipe(r, { log: (l) => lines.push(l) });
+    expect(res.datasets).toEqual([join(out, 'data', 'kara6'), join(out, 'data', 'kara6-wander')]);
+    const info = JSON.parse(readFileSync(join(out, 'data', 'kara6-wander', 'meta', 'info.json'), 'utf8')) as { total_episodes: number; total_frames: number; karakuri: Record<string, string> };
+    expect(info).toMatchObject({ total_episodes: 2, total_frames: 10, karakuri: { policy: 'wander', wanderSteps: '5' } });
+    const lineage = JSON.parse(readFileSync(join(res.model, 'lineage.json'), 'utf8')) as { data: { weights: number[]; uses: string[] } };
+    expect(lineage.data.uses).toEqual(['all', 'room']);
+    expect(lineage.data.weights[0]).toBeCloseTo(0.75);
+    expect(lineage.data.weights[1]).toBeCloseTo(0.25);
+    await runRecipe(r, { log: (l) => lines.push(l) });
+    expect(lines).toContainEqual(expect.stringMatching(/kara6 wander: 2 episodes already recorded/));
+    // other wander steps: that dataset is not reused
+    await expect(runRecipe(parseRecipe(withWander(out, { episodes: 2, steps: 6, weight: 0.25 })))).rejects.toThrow(/data\/kara6-wander holds an incomplete or different dataset \(want 2 wander episodes/);
   }, 180_000);
 });

@@ -22,7 +22,7 @@ const RecipeTrain = TrainConfigFields.omit({ datasets: true, out: true }).superR
 
 export const Recipe = z.strictObject({
   name: z.string().min(1),
-  /** Where datasets (data/<arm>), the training run (run/, the model version in run/model) and reports go. */
+  /** Where datasets (data/<arm>, data/<arm>-wander), the training run (run/, the model version in run/model) and reports go. */
   out: z.string().min(1),
   collect: z.strictObject({
     tasks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
@@ -37,6 +37,18 @@ export const Recipe = z.strictObject({
     /** Keep only the demonstrations that succeeded (then up to `episodes` per task: the seeds tried). */
     onlySuccess: z.boolean().default(false),
     workers: int(1).optional(),
+    /**
+     * Perception data for the room head (not demonstrations, so outside the 100-per-task budget): per task and arm,
+     * `episodes` wander episodes of `steps` steps (random arm motion among the objects, src/sim/experts/wander.ts) on
+     * layouts of their own (seeds from seedStart, each arm the next `episodes` of them), recorded to
+     * data/<arm>-wander and drawn as `weight` of the samples.
+     */
+    wander: z.strictObject({
+      episodes: int(1).max(10_000),
+      steps: int(1).max(200).default(16),
+      seedStart: int(0).default(1_000_000),
+      weight: z.number().gt(0).lt(1).default(0.2),
+    }).optional(),
   }),
   train: RecipeTrain,
   eval: z.strictObject({
@@ -52,6 +64,14 @@ export const Recipe = z.strictObject({
 }).superRefine((r, ctx) => {
   if (r.eval.seedStart < r.collect.seedStart + r.collect.episodes) {
     ctx.addIssue({ code: 'custom', path: ['eval', 'seedStart'], message: `must be above the training seeds (${r.collect.seedStart}..${r.collect.seedStart + r.collect.episodes - 1})` });
+  }
+  const w = r.collect.wander;
+  if (w) {
+    const evalEnd = r.eval.seedStart + Math.max(r.eval.episodes, r.eval.heldoutEpisodes);
+    const wanderEnd = w.seedStart + r.collect.embodiments.length * w.episodes; // each arm its own layouts
+    if (w.seedStart < evalEnd && wanderEnd > r.eval.seedStart) {
+      ctx.addIssue({ code: 'custom', path: ['collect', 'wander', 'seedStart'], message: `wander seeds ${w.seedStart}..${wanderEnd - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
+    }
   }
   if (r.collect.tasks !== 'all') for (const [i, t] of r.collect.tasks.entries()) {
     if (!TASKS.has(t)) ctx.addIssue({ code: 'custom', path: ['collect', 'tasks', i], message: `unknown task '${t}' (known: ${[...TASKS.keys()].join(', ')})` });
@@ -115,26 +135,51 @@ export interface RecipeHooks {
 
 const tasksOf = (r: Recipe, arm: string) => (r.collect.tasks === 'all' ? [...TASKS.keys()] : r.collect.tasks).filter((t) => TASKS.get(t)?.embodiments.includes(arm));
 
+/** What one recording of the recipe is: which arm, tasks, how many seeds from where, by whom, how. */
+interface Recording {
+  label: string; dir: string; arm: string; tasks: string[]; perTask: number; seedStart: number; size: number;
+  actionNoise: number; onlySuccess: boolean; wanderSteps: number | null;
+}
+
 /**
- * A dataset the recipe recorded before, complete and of this recipe: nothing staged, every episode counted, the same
- * arm, the same tasks and perturbation (the writer's provenance) and the same camera size.
+ * A dataset the recipe recorded before, complete and of this recording: nothing staged, every episode counted, the
+ * same arm, tasks, policy and perturbation (the writer's provenance) and the same camera size. Returns its episode
+ * count, or null when it is not such a dataset.
  */
-function completeDataset(dir: string, want: { episodes: number; perTask: number; arm: string; tasks: string[]; size: number; actionNoise: number; onlySuccess: boolean }): boolean {
-  const info = join(dir, 'meta', 'info.json');
-  if (!existsSync(info) || existsSync(join(dir, '.staging'))) return false;
+function completeDataset(want: Recording): number | null {
+  const info = join(want.dir, 'meta', 'info.json');
+  if (!existsSync(info) || existsSync(join(want.dir, '.staging'))) return null;
   try {
-    const i = JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number; robot_type?: string; karakuri?: { tasks?: string; actionNoise?: string; onlySuccess?: string; seedsPerTask?: string }; features?: Record<string, { shape?: number[] }> };
+    const i = JSON.parse(readFileSync(info, 'utf8')) as { total_episodes?: number; robot_type?: string; karakuri?: Record<string, string | undefined>; features?: Record<string, { shape?: number[] }> };
+    const k = i.karakuri ?? {}, episodes = i.total_episodes ?? 0, seeds = want.tasks.length * want.perTask;
     const scene = i.features?.['observation.images.scene']?.shape;
     // onlySuccess keeps fewer episodes than seeds tried: the provenance says how many were tried
     const count = want.onlySuccess
-      ? i.karakuri?.onlySuccess === 'true' && i.karakuri.seedsPerTask === String(want.perTask) && (i.total_episodes ?? 0) <= want.episodes
-      : i.karakuri?.onlySuccess === undefined && i.total_episodes === want.episodes;
-    return count && i.robot_type === want.arm && i.karakuri?.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size
-      && Number(i.karakuri?.actionNoise ?? 0) === want.actionNoise;
+      ? k.onlySuccess === 'true' && k.seedsPerTask === String(want.perTask) && episodes <= seeds
+      : k.onlySuccess === undefined && episodes === seeds;
+    const policy = want.wanderSteps === null ? k.policy === undefined : k.policy === 'wander' && k.wanderSteps === String(want.wanderSteps);
+    const same = count && policy && i.robot_type === want.arm && k.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size
+      && Number(k.actionNoise ?? 0) === want.actionNoise;
+    return same ? episodes : null;
   } catch {
-    return false;
+    return null;
   }
 }
+
+/** The recordings of a recipe: per arm its demonstrations, then (collect.wander) its wander episodes. */
+function recordings(r: Recipe, out: string): Recording[] {
+  const c = r.collect;
+  return c.embodiments.flatMap((arm, armIndex) => {
+    const tasks = tasksOf(r, arm);
+    if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
+    const demos: Recording = { label: arm, dir: join(out, 'data', arm), arm, tasks, perTask: c.episodes, seedStart: c.seedStart, size: c.size, actionNoise: c.actionNoise, onlySuccess: c.onlySuccess, wanderSteps: null };
+    return c.wander
+      ? [demos, { ...demos, label: `${arm} wander`, dir: join(out, 'data', `${arm}-wander`), perTask: c.wander.episodes, seedStart: c.wander.seedStart + armIndex * c.wander.episodes, actionNoise: 0, onlySuccess: false, wanderSteps: c.wander.steps }]
+      : [demos];
+  });
+}
+
+const framesOf = (dir: string): number => (JSON.parse(readFileSync(join(dir, 'meta', 'info.json'), 'utf8')) as { total_frames: number }).total_frames;
 
 export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<RecipeResult> {
   const log = hooks.log ?? (() => {});
@@ -142,35 +187,42 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'recipe.json'), JSON.stringify(r, null, 1));
 
-  // 1. demonstrations
-  const datasets: string[] = [];
+  // 1. demonstrations (and perception data for the room head)
+  const recs = recordings(r, out);
   let collectSeconds = 0;
-  for (const arm of r.collect.embodiments) {
-    const tasks = tasksOf(r, arm);
-    if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
-    const dir = join(out, 'data', arm);
-    const want = tasks.length * r.collect.episodes;
-    if (!hooks.freshData && completeDataset(dir, { episodes: want, perTask: r.collect.episodes, arm, tasks, size: r.collect.size, actionNoise: r.collect.actionNoise, onlySuccess: r.collect.onlySuccess })) {
-      log(`  ${arm}: ${want} episodes already recorded in ${dir}, reused`);
-    } else {
-      if (existsSync(dir) && readdirSync(dir).length && !hooks.freshData) {
-        throw new Error(`recipe ${r.name}: ${dir} holds an incomplete or different dataset (want ${want} episodes of ${tasks.join(', ')}): repair it (karakuri data repair) or remove it`);
-      }
-      rmSync(dir, { recursive: true, force: true });
-      hooks.onCollectStart?.(arm, want);
-      let done = 0;
-      const s = await collect({
-        tasks, embodiment: arm, episodes: r.collect.episodes, out: dir, size: r.collect.size, seedStart: r.collect.seedStart, workers: r.collect.workers, actionNoise: r.collect.actionNoise, onlySuccess: r.collect.onlySuccess,
-        onEpisode: () => hooks.onCollectEpisode?.(arm, ++done),
-      }).finally(() => hooks.onCollectEnd?.(arm));
-      collectSeconds += s.seconds;
+  for (const rec of recs) {
+    const seeds = rec.tasks.length * rec.perTask;
+    const kept = hooks.freshData ? null : completeDataset(rec);
+    if (kept !== null) {
+      log(`  ${rec.label}: ${kept} episodes already recorded in ${rec.dir}${kept < seeds ? ` (the successful ones of ${seeds} seeds)` : ''}, reused`);
+      continue;
     }
-    datasets.push(dir);
+    if (existsSync(rec.dir) && readdirSync(rec.dir).length && !hooks.freshData) {
+      throw new Error(`recipe ${r.name}: ${rec.dir} holds an incomplete or different dataset (want ${seeds} ${rec.wanderSteps === null ? '' : 'wander '}episodes of ${rec.tasks.join(', ')}): repair it (karakuri data repair) or remove it`);
+    }
+    rmSync(rec.dir, { recursive: true, force: true });
+    hooks.onCollectStart?.(rec.label, seeds);
+    let done = 0;
+    const s = await collect({
+      tasks: rec.tasks, embodiment: rec.arm, episodes: rec.perTask, out: rec.dir, size: rec.size, seedStart: rec.seedStart, workers: r.collect.workers, actionNoise: rec.actionNoise, onlySuccess: rec.onlySuccess,
+      ...(rec.wanderSteps === null ? {} : { policy: 'wander' as const, wanderSteps: rec.wanderSteps }),
+      onEpisode: () => hooks.onCollectEpisode?.(rec.label, ++done),
+    }).finally(() => hooks.onCollectEnd?.(rec.label));
+    collectSeconds += s.seconds;
   }
+  const datasets = recs.map((x) => x.dir);
+  // with wander data: it is drawn as collect.wander.weight of the samples, each kind shared among its datasets by frames
+  const w = r.collect.wander;
+  const trainSets = recs.map((x) => ({ x, frames: w ? framesOf(x.dir) : 0 })).map(({ x, frames }, _, all) => {
+    if (!w) return { dir: x.dir, use: 'all' as const };
+    const wander = x.wanderSteps !== null;
+    const kindFrames = all.filter((y) => (y.x.wanderSteps !== null) === wander).reduce((a, y) => a + y.frames, 0);
+    return { dir: x.dir, use: wander ? 'room' as const : 'all' as const, weight: ((wander ? w.weight : 1 - w.weight) * frames) / kindFrames };
+  });
 
   // 2. training (resumes from its checkpoint when the run folder has one of this config)
   hooks.onTrainStart?.();
-  const t = await train({ ...r.train, name: r.train.name ?? r.name, datasets: datasets.map((dir) => ({ dir })), out: join(out, 'run') }, { resume: !hooks.freshData, progressBar: hooks.progressBar ?? false, log });
+  const t = await train({ ...r.train, name: r.train.name ?? r.name, datasets: trainSets, out: join(out, 'run') }, { resume: !hooks.freshData, progressBar: hooks.progressBar ?? false, log });
 
   // 3. closed-loop evaluation, training phrasings and held-out ones
   const evalOnce = async (phrasing: 'train' | 'heldout', episodes: number): Promise<EvalResults> => {
