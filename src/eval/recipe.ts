@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseWith } from '../validation.ts';
 import { TASKS } from '../sim/tasks/registry.ts';
 import { collect } from '../data/collect.ts';
+import { parseInfo } from '../data/lerobot/meta.ts';
 import { train } from '../train/train.ts';
 import { TrainConfigFields, checkTrainConfig } from '../train/config.ts';
 import { runEval, type EvalResults } from './run.ts';
@@ -179,7 +180,7 @@ function recordings(r: Recipe, out: string): Recording[] {
   });
 }
 
-const framesOf = (dir: string): number => (JSON.parse(readFileSync(join(dir, 'meta', 'info.json'), 'utf8')) as { total_frames: number }).total_frames;
+const framesOf = (dir: string): number => { const f = join(dir, 'meta', 'info.json'); return parseInfo(readFileSync(f, 'utf8'), f).total_frames; };
 
 export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<RecipeResult> {
   const log = hooks.log ?? (() => {});
@@ -213,11 +214,12 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
   const datasets = recs.map((x) => x.dir);
   // with wander data: it is drawn as collect.wander.weight of the samples, each kind shared among its datasets by frames
   const w = r.collect.wander;
-  const trainSets = recs.map((x) => ({ x, frames: w ? framesOf(x.dir) : 0 })).map(({ x, frames }, _, all) => {
+  const frames = w ? recs.map((x) => framesOf(x.dir)) : [];
+  const kindFrames = (wander: boolean) => recs.reduce((a, x, i) => a + ((x.wanderSteps !== null) === wander ? frames[i]! : 0), 0);
+  const trainSets = recs.map((x, i) => {
     if (!w) return { dir: x.dir, use: 'all' as const };
     const wander = x.wanderSteps !== null;
-    const kindFrames = all.filter((y) => (y.x.wanderSteps !== null) === wander).reduce((a, y) => a + y.frames, 0);
-    return { dir: x.dir, use: wander ? 'room' as const : 'all' as const, weight: ((wander ? w.weight : 1 - w.weight) * frames) / kindFrames };
+    return { dir: x.dir, use: wander ? 'room' as const : 'all' as const, weight: ((wander ? w.weight : 1 - w.weight) * frames[i]!) / kindFrames(wander) };
   });
 
   // 2. training (resumes from its checkpoint when the run folder has one of this config)

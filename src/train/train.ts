@@ -11,6 +11,7 @@ import * as torch from '../torch/index.ts';
 import { DataLoader, type Batch, type BatchSpec } from '../data/loader/loader.ts';
 import { toTensors, type TensorBatch } from '../data/loader/tensors.ts';
 import { Dataset } from '../data/lerobot/dataset.ts';
+import { parseInfo } from '../data/lerobot/meta.ts';
 import { seededRandom } from '../sim/random.ts';
 import { parseModelConfig, stateDim, STATE_KEYS, type ModelConfig } from '../model/config.ts';
 import { writeChart } from '../report/chart.ts';
@@ -90,7 +91,8 @@ interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined }
 /** The provenance's policy of a dataset (info.json "karakuri".policy; undefined: demonstrations). */
 function recordedPolicy(dir: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(join(dir, 'meta', 'info.json'), 'utf8')) as { karakuri?: { policy?: string } }).karakuri?.policy;
+    const f = join(dir, 'meta', 'info.json');
+    return (parseInfo(readFileSync(f, 'utf8'), f) as { karakuri?: { policy?: string } }).karakuri?.policy;
   } catch {
     return undefined; // an unreadable info.json is the loader's to report
   }

@@ -5,6 +5,7 @@ import { runPickPlace } from '../experts/pick-place.ts';
 import { runWander } from '../experts/wander.ts';
 import { RolloutRecorder, rolloutTransfer } from '../rollout.ts';
 import type { EpisodeJob, EpisodeResult, Reply, Request, TaskModule } from './protocol.ts';
+import type { StepResult } from '../observation.ts';
 
 if (!parentPort) throw new Error('src/sim/pool/worker.ts must run as a worker thread');
 const port = parentPort;
@@ -14,19 +15,18 @@ let task: TaskModule = {};
 function episode(env: Env, job: EpisodeJob): EpisodeResult {
   const t0 = performance.now();
   const start = env.reset(job.seed);
-  if (job.policy === 'task') {
-    if (!task.expert) throw new Error("policy 'task' needs a task module with an expert (EnvPool.create option taskModule)");
+  if (job.policy === 'task' || job.policy === 'wander') {
     const rec = job.record ? new RolloutRecorder(env) : null;
     rec?.start(job.seed, start);
-    const r = task.expert(env, start, job, rec ? (s, a) => rec.step(s, a) : undefined);
+    const onStep = rec ? (s: StepResult, a: number[]) => rec.step(s, a) : undefined;
+    let r: { steps: number; success: boolean };
+    if (job.policy === 'task') {
+      if (!task.expert) throw new Error("policy 'task' needs a task module with an expert (EnvPool.create option taskModule)");
+      r = task.expert(env, start, job, onStep);
+    } else {
+      r = { steps: runWander(env, start, job.seed, job.maxSteps, onStep).steps, success: false }; // not a task attempt: never a success
+    }
     return { seed: job.seed, steps: r.steps, success: r.success, seconds: (performance.now() - t0) / 1000, worker: threadId, rollout: rec?.finish(r.success) };
-  }
-  if (job.policy === 'wander') {
-    const rec = job.record ? new RolloutRecorder(env) : null;
-    rec?.start(job.seed, start);
-    const r = runWander(env, start, job.seed, job.maxSteps, rec ? (s, a) => rec.step(s, a) : undefined);
-    // not a task attempt: never a success
-    return { seed: job.seed, steps: r.steps, success: false, seconds: (performance.now() - t0) / 1000, worker: threadId, rollout: rec?.finish(false) };
   }
   if (job.record) throw new Error(`policy '${job.policy}' cannot record; only policies 'task' and 'wander' do`);
   if (job.policy === 'pick-place') {
