@@ -92,3 +92,18 @@ export function modelCameraPose(model: MjModel, data: MjData, id: number): Camer
     fovy: f[id]!,
   };
 }
+
+/**
+ * Where a world point lands in a `width` x `height` image of camera `pose`, as the renderer draws it: u (columns, to
+ * the right) and v (rows, downwards) in pixels from the image's top-left corner (pixel centres at +0.5), and the
+ * depth along the viewing direction (m; <= 0 means behind the camera, where u and v mean nothing).
+ */
+export function projectPoint(pose: CameraPose, point: Vec3, width: number, height: number): { u: number; v: number; depth: number } {
+  const m = pose.xmat, d = [point[0] - pose.pos[0], point[1] - pose.pos[1], point[2] - pose.pos[2]];
+  // camera-frame coordinates: the columns of xmat are the camera's x, y, z axes in world
+  const cx = m[0]! * d[0]! + m[3]! * d[1]! + m[6]! * d[2]!;
+  const cy = m[1]! * d[0]! + m[4]! * d[1]! + m[7]! * d[2]!;
+  const cz = m[2]! * d[0]! + m[5]! * d[1]! + m[8]! * d[2]!;
+  const depth = -cz, f = height / 2 / Math.tan((pose.fovy * Math.PI) / 360);
+  return { u: width / 2 + (f * cx) / depth, v: height / 2 - (f * cy) / depth, depth };
+}

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Renderer, type RenderOutput } from './index.ts';
+import { projectPoint } from './camera.ts';
 import { writeDepthPng, writeRgbPng } from './png.ts';
 
 let mj: MainModule;
@@ -211,6 +212,15 @@ describe('projection', () => {
     // depth at the red centre: 2 m minus the sphere's radius, within the level-of-detail sag
     // (0.25 px = 0.25 * 2 m / 50 px = 1 cm at this distance)
     expect(Math.abs(o.depth[43 * 100 + 62]! - (2 - 0.06))).toBeLessThan(0.01);
+    // projectPoint gives the same pixels (the sphere centres) and depths from the camera's pose; behind = depth < 0
+    const pose = r.cameraPose(d, 'c');
+    const pr = projectPoint(pose, [0.5, 0, 0.75], 100, 100), pb = projectPoint(pose, [-0.8, 0, -0.3], 100, 100);
+    expect(Math.abs(pr.u - red.x)).toBeLessThan(0.3);
+    expect(Math.abs(pr.v - red.y)).toBeLessThan(0.3);
+    expect(pr.depth).toBeCloseTo(2, 6);
+    expect(Math.abs(pb.u - blue.x)).toBeLessThan(0.3);
+    expect(Math.abs(pb.v - blue.y)).toBeLessThan(0.3);
+    expect(projectPoint(pose, [0, -3, 0.5], 100, 100).depth).toBeCloseTo(-1, 6);
   });
 
   it('renders a free camera given by look-at exactly as the model camera with the same pose', () => {
