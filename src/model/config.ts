@@ -11,6 +11,11 @@ const int = (min: number) => z.number().int().min(min);
 const unique = (what: string) => (xs: string[]) => new Set(xs).size === xs.length || `${what} must not repeat`;
 
 /** Feature-map size after the CNN: the stem (3x3 stride 2 with padding 1, or 4x4 stride 4) then 3x3 stride-2 convs. */
+/** Height and width of the feature map the pointers attend over (vision.pointerBlock, default the last block's). */
+export function pointerMapSize(v: ModelConfig['vision']): [number, number] {
+  return featureSize({ ...v, channels: v.channels.slice(0, (v.pointerBlock ?? v.channels.length - 1) + 1) });
+}
+
 export function featureSize(v: { imageSize: [number, number]; stemStride: 2 | 4; channels: number[] }): [number, number] {
   const down = (n: number) => {
     let x = v.stemStride === 4 ? Math.floor(n / 4) : Math.floor((n - 1) / 2) + 1;
@@ -52,7 +57,18 @@ export const ModelConfig = z.strictObject({
      * to `dim` and added to every token of the image. Gives the trunk where things are, not only what. 0 = off.
      */
     keypoints: int(0).default(0),
-  }).default({ channels: [32, 64, 128], stemStride: 4, tokensPerImage: 16, imageSize: [96, 96], groups: 8, keypoints: 0 }),
+    /**
+     * Instruction-conditioned pointers: this many queries from the instruction's pooled vector attend over the last
+     * feature map's cells; each one's expected (x, y) and attended features are projected to `dim` and added to every
+     * token of the image. Lets the model find the object the instruction names. 0 = off.
+     */
+    pointers: int(0).default(0),
+    /**
+     * Which block's feature map the pointers attend over (0 = the stem's; default the last). An earlier block's map is
+     * finer (twice the cells per side per block), so a pointer can be more precise about small objects.
+     */
+    pointerBlock: int(0).optional(),
+  }).default({ channels: [32, 64, 128], stemStride: 4, tokensPerImage: 16, imageSize: [96, 96], groups: 8, keypoints: 0, pointers: 0 }),
   cameras: z.array(z.string().min(1)).min(1).refine((xs) => unique('cameras')(xs) === true, 'cameras must not repeat').default(['scene', 'wrist']),
   /** Frames per camera: the current one and history - 1 past ones. */
   history: int(1).default(2),
@@ -82,8 +98,18 @@ export const ModelConfig = z.strictObject({
   }).default({ steps: 5 }),
   /** The "reads the room" head: the target object's position (m) from images + instruction. */
   roomHead: z.boolean().default(true),
+  /**
+   * What the room head reads. 'trunk': its own readout token of the trunk (attending to text and images).
+   * 'image': the current frame of the first camera (the scene camera by default) directly, the mean of its tokens
+   * (which carry the instruction's pointers, see vision.pointers) plus the instruction's pooled vector; the estimate
+   * then enters the trunk as a token that the action readouts attend to (gradient-stopped, so it stays an estimate
+   * of the target's position).
+   */
+  roomReads: z.enum(['trunk', 'image']).default('trunk'),
   /** Weight of the room loss (L1 in metres) in the total loss. */
   roomWeight: z.number().min(0).default(10),
+  /** Weight of the pointer loss (pointer 0 looks at the target's pixel; needs vision.pointers and pixel targets). */
+  pointerWeight: z.number().min(0).default(1),
 }).superRefine((c, ctx) => {
   const bad = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (c.dim % c.heads !== 0) bad(['heads'], `dim (${c.dim}) must be divisible by heads (${c.heads})`);
@@ -94,6 +120,7 @@ export const ModelConfig = z.strictObject({
   if (fh < side || fw < side) {
     bad(['vision', 'imageSize'], `${h}x${w} images shrink to ${fh}x${fw} after the stem (stride ${c.vision.stemStride}) and ${c.vision.channels.length - 1} stride-2 blocks, fewer than the ${side}x${side} token grid`);
   }
+  if (c.vision.pointerBlock !== undefined && c.vision.pointerBlock >= c.vision.channels.length) bad(['vision', 'pointerBlock'], `is ${c.vision.pointerBlock}, but there are only ${c.vision.channels.length} blocks (0..${c.vision.channels.length - 1})`);
   c.vision.channels.forEach((ch, i) => {
     if (ch % c.vision.groups !== 0) bad(['vision', 'channels', i], `${ch} channels are not divisible by vision.groups (${c.vision.groups})`);
   });
@@ -104,6 +131,7 @@ export const ModelConfig = z.strictObject({
     else if (n > c.stateLayout.proprioMax) bad(['stateLayout', 'proprio', e], `${n} exceeds stateLayout.proprioMax (${c.stateLayout.proprioMax})`);
   }
   for (const k of known) if (!c.embodiments.includes(k)) bad(['stateLayout', 'proprio', k], `is not one of embodiments (${c.embodiments.join(', ')})`);
+  if (c.roomReads === 'image' && !c.roomHead) bad(['roomReads'], `'image' needs the room head (roomHead is false)`);
 });
 export type ModelConfig = z.output<typeof ModelConfig>;
 export type ModelConfigInput = z.input<typeof ModelConfig>;

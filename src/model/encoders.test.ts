@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../torch/index.ts';
 import { sequenceLayout } from './config.ts';
-import { VisionEncoder, spatialSoftmax } from './vision.ts';
+import { Pointers, VisionEncoder, spatialSoftmax } from './vision.ts';
 import { VideoEncoder, imageKeyPadding } from './video.ts';
 import { StateEncoder } from './state.ts';
 import { EmbodimentEncoder, embodimentIndex, embodimentTensor } from './embodiment.ts';
@@ -52,6 +52,43 @@ describe('vision and video', () => {
       expect(maxDiff(a, b)).toBeGreaterThan(1e-4);
       expect(v.parameters().length).toBe(new VisionEncoder(cfg).parameters().length + 4); // kpConv + kpProj weights and biases
       v.dispose();
+    });
+  });
+  it('Pointers: the instruction picks where to look; xy and features of the attended cell; tokens see where the named thing is', () => {
+    torch.tidy(() => {
+      const ptr = new Pointers(2, 3, 1, 8);
+      // a 4x5 map: channel 0 is 1 at row 1, column 3 (elsewhere 0), channel 2 is 7 everywhere
+      const m = new Float32Array(3 * 4 * 5);
+      m[1 * 5 + 3] = 1;
+      m.fill(7, 2 * 20, 3 * 20);
+      const x = torch.tensor(m, { shape: [1, 3, 4, 5] });
+      torch.noGrad(() => {
+        ptr.key.weight.zero_(); ptr.key.bias!.zero_(); ptr.query.weight.zero_(); ptr.query.bias!.zero_();
+        ptr.key.weight.narrow(0, 0, 1).narrow(1, 0, 1).fill_(1); // key 0 = channel 0
+        ptr.query.bias!.narrow(0, 0, 1).fill_(100); // query 0 = +100 with no instruction
+        ptr.query.weight.narrow(0, 0, 1).narrow(1, 0, 1).fill_(-200); // instruction component 0 flips it
+      });
+      const seek = ptr.locate(x, torch.zeros([1, 2]), 1);
+      const [px, py] = seek.xy.toNumbers();
+      expect(px).toBeCloseTo(3 / 4 * 2 - 1, 3);
+      expect(py).toBeCloseTo(1 / 3 * 2 - 1, 3);
+      expect(seek.feat.toNumbers()).toEqual([expect.closeTo(1, 3), expect.closeTo(0, 5), expect.closeTo(7, 4)]);
+      // the other instruction avoids that cell: it looks at the rest, centred near the middle
+      const avoid = ptr.locate(x, torch.tensor([[1, 0]]), 1).xy.toNumbers();
+      expect(Math.abs(avoid[0]! - px!)).toBeGreaterThan(0.5);
+      expect(ptr.forward(x, torch.zeros([1, 2]), 1).out.shape).toEqual([1, 8]);
+      // in the encoder: the same instruction, the bright spot moved -> different tokens; pointers add 6 parameter tensors
+      const pcfg = tinyConfig({ vision: { channels: [8, 16], stemStride: 2, tokensPerImage: 4, imageSize: [16, 16], groups: 4, pointers: 2 } });
+      const v = new VisionEncoder(pcfg);
+      const spot = (r: number, c: number) => {
+        const f = new Uint8Array(16 * 16 * 3);
+        for (let y = r; y < r + 3; y++) for (let x = c; x < c + 3; x++) f.fill(255, (y * 16 + x) * 3, (y * 16 + x) * 3 + 3);
+        return torch.tensor(f, { shape: [1, 1, 16, 16, 3], dtype: 'uint8' });
+      };
+      const cond = torch.randn([1, pcfg.dim]);
+      expect(maxDiff(v.forward(spot(1, 1), cond), v.forward(spot(11, 11), cond))).toBeGreaterThan(1e-4);
+      expect(v.parameters().length).toBe(new VisionEncoder(cfg).parameters().length + 6);
+      v.dispose(); ptr.dispose();
     });
   });
   it('VideoEncoder: camera and history-time embeddings make identical frames distinguishable; bad shapes named', () => {

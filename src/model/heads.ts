@@ -2,7 +2,8 @@
 // / OpenVLA-OFT regress a chunk; loss L1, Huber or MSE by regressionLoss), the flow-matching action head (pi0: a
 // velocity field from noise to the action chunk, conditioned on each step's readout and the flow time, integrated
 // with a few Euler steps at inference), and the
-// "reads the room" head (room readout -> [B, 3] target position in metres). Losses mask padded steps (actionPad).
+// "reads the room" head (room readout -> [B, 3] target position in metres), and the pointer loss that teaches an
+// instruction-conditioned pointer to look at the target in the image. Losses mask padded steps (actionPad).
 import * as torch from '../torch/index.ts';
 import type { ModelConfig } from './config.ts';
 const { nn, F } = torch;
@@ -106,4 +107,34 @@ export class RoomHead extends nn.Module {
 /** Mean Euclidean distance in centimetres between predicted and true positions [B, 3] (metres). */
 export function roomErrorCm(pred: Tensor, target: Tensor): number {
   return torch.tidy(() => pred.sub(target).square().sum(1).sqrt().mean().item() * 100);
+}
+
+/**
+ * The pointer loss: cross-entropy of one pointer's attention logits [B, h*w] (row-major cells of an h x w feature map
+ * over an H x W image) against a Gaussian (sigma half a cell) around the target pixel [B, 2] (u, v from the image's
+ * top-left corner), averaged over the rows whose pixel is known and inside the image (NaN or outside: no loss).
+ * Dense, per-cell supervision: it finds the named object far sooner than a regression of its position alone.
+ */
+export function pointerLoss(logits: Tensor, pixel: Tensor, [h, w]: [number, number], [H, W]: [number, number]): Tensor {
+  return torch.tidy(() => {
+    const B = logits.size(0), n = h * w;
+    if (logits.shape.join(',') !== [B, n].join(',') || pixel.shape.join(',') !== [B, 2].join(',')) throw new RangeError(`pointerLoss: logits [${logits.shape.join(', ')}] and pixel [${pixel.shape.join(', ')}] must be [B, ${n}] and [B, 2]`);
+    const px = pixel.toFloat32Array(), cw = W / w, ch = H / h, sigma = Math.max(cw, ch) / 2;
+    const target = new Float32Array(B * n), valid = new Float32Array(B);
+    for (let b = 0; b < B; b++) {
+      const u = px[2 * b]!, v = px[2 * b + 1]!;
+      if (!(u >= 0 && u <= W && v >= 0 && v <= H)) continue;
+      valid[b] = 1;
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const du = ((i % w) + 0.5) * cw - u, dv = (Math.floor(i / w) + 0.5) * ch - v;
+        sum += target[b * n + i] = Math.exp(-(du * du + dv * dv) / (2 * sigma * sigma));
+      }
+      for (let i = 0; i < n; i++) target[b * n + i]! /= sum;
+    }
+    const nValid = valid.reduce((a, x) => a + x, 0);
+    if (nValid === 0) return torch.scalar(0);
+    const ce = torch.tensor(target, { shape: [B, n] }).mul(F.logSoftmax(logits, 1)).sum(1).neg(); // (B)
+    return ce.mul(torch.tensor(valid, { shape: [B] })).sum().div(nValid);
+  });
 }

@@ -3,6 +3,8 @@
 // frame lies before the episode's start (imagePad). Attention is block-structured as in pi0: the prefix (text +
 // images) attends only to itself, state/embodiment/action readouts attend to everything, and the room readout
 // attends only to the prefix and itself, so the "reads the room" estimate comes from images + instruction alone.
+// With roomReads 'image' the room estimate is made outside the trunk and its token (TrunkInput.room) is added to that
+// last slot: an input the action readouts attend to.
 import * as torch from '../torch/index.ts';
 import { sequenceLayout, type ModelConfig } from './config.ts';
 const { nn } = torch;
@@ -15,6 +17,7 @@ export interface TrunkInput {
   imagePadKeys: Tensor; // [B, N] bool, true = padded frame
   state: Tensor;      // [B, 3, dim]
   embodiment: Tensor; // [B, 1, dim]
+  room?: Tensor;      // [B, dim]: added to the room slot (roomReads 'image': the room estimate's embedding)
 }
 
 /** attnMask [L, L] bool, true = may NOT attend, for the layout of `cfg` with `textLen` text tokens (see the header). */
@@ -71,7 +74,11 @@ export class Trunk extends nn.Module {
         if (t.ndim !== 3 || t.size(0) !== B || t.size(1) !== n || t.size(2) !== dim) throw new RangeError(`Trunk: ${name} tokens [${t.shape.join(', ')}] must be [${B}, ${n}, ${dim}]`);
       }
       const seg = (i: number) => this.segment.narrow(0, i, 1).unsqueeze(0); // (1, 1, dim)
-      const readouts = this.readouts.unsqueeze(0).expand(B, R, dim); // (B, R, dim)
+      let readouts = this.readouts.unsqueeze(0).expand(B, R, dim); // (B, R, dim)
+      if (x.room) {
+        if (!this.layout.room || x.room.shape.join(',') !== [B, dim].join(',')) throw new RangeError(`Trunk: room token [${x.room.shape.join(', ')}] must be [${B}, ${dim}], and the model needs a room head`);
+        readouts = torch.cat([readouts.narrow(1, 0, R - 1), readouts.narrow(1, R - 1, 1).add(x.room.unsqueeze(1))], 1);
+      }
       const seq = torch.cat([x.text.add(seg(0)), x.image.add(seg(1)), x.state.add(seg(2)), x.embodiment.add(seg(3)), readouts], 1); // (B, L, dim)
       const free = torch.zeros([B, 3 + 1 + R], 'bool'); // (B, 4 + R): state, embodiment and readouts are never padding
       const keyPadding = torch.cat([x.textMask.bool().logicalNot(), x.imagePadKeys.bool(), free], 1); // (B, L)

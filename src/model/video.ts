@@ -20,6 +20,14 @@ export class VideoEncoder extends nn.Module {
 
   /** images uint8 [B, C, T, H, W, 3], cond [B, dim] -> tokens [B, C*T*n, dim] (camera-major, then time, then cell). */
   forward(images: Tensor, cond: Tensor, frameTokens?: Tensor): Tensor {
+    return this.encode(images, cond, frameTokens).tokens;
+  }
+
+  /**
+   * forward(), and the pointers' attention logits [B, C*T, P, cells] in the same frame order (null without pointers
+   * or when the per-frame tokens came cached).
+   */
+  encode(images: Tensor, cond: Tensor, frameTokens?: Tensor): { tokens: Tensor; pointerLogits: Tensor | null } {
     return torch.tidy(() => {
       const [B, C, T, H, W] = images.shape as [number, number, number, number, number];
       const { cameras, history } = this.cfg;
@@ -27,7 +35,9 @@ export class VideoEncoder extends nn.Module {
         throw new RangeError(`VideoEncoder: images [${images.shape.join(', ')}] must be [B, ${cameras.length} cameras, ${history} frames, H, W, 3] uint8`);
       }
       if (images.dtype !== 'uint8') throw new TypeError(`VideoEncoder: images must be uint8, got ${images.dtype}`);
-      return this.assemble(frameTokens ?? this.vision.forward(images.reshape(B, C * T, H, W, 3), cond)); // (B, C*T*n, dim)
+      if (frameTokens) return { tokens: this.assemble(frameTokens), pointerLogits: null };
+      const v = this.vision.encode(images.reshape(B, C * T, H, W, 3), cond);
+      return { tokens: this.assemble(v.tokens), pointerLogits: v.pointerLogits }; // (B, C*T*n, dim)
     });
   }
 

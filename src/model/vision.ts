@@ -3,7 +3,10 @@
 // GroupNorm, FiLM from the instruction's pooled vector, ReLU) ->
 // adaptive average pooling to a side x side grid -> spatial tokens projected to `dim` + a learned position per cell,
 // + (optional, vision.keypoints = K) the projection of K spatial-softmax keypoints (expected x, y of K attention maps
-// over the last feature map) added to every token of that image.
+// over the last feature map) added to every token of that image
+// + (optional, vision.pointers = P) the projection of P instruction-conditioned pointers: queries from the text's
+// pooled vector attend over the last feature map's cells, each giving the expected (x, y) of its attention and the
+// features it attended to, added to every token of that image (where the named object is, not only what is there).
 import * as torch from '../torch/index.ts';
 import { tokenSide, type ModelConfig } from './config.ts';
 const { nn, F } = torch;
@@ -36,13 +39,61 @@ export class FiLM extends nn.Module {
 export function spatialSoftmax(maps: Tensor): Tensor {
   return torch.tidy(() => {
     const [N, K, h, w] = maps.shape as [number, number, number, number];
-    const p = F.softmax(maps.reshape(N, K, h * w), 2); // (N, K, h*w)
-    const xs = Float32Array.from({ length: h * w }, (_, i) => (w === 1 ? 0 : ((i % w) / (w - 1)) * 2 - 1));
-    const ys = Float32Array.from({ length: h * w }, (_, i) => (h === 1 ? 0 : (Math.floor(i / w) / (h - 1)) * 2 - 1));
-    const ex = p.mul(torch.tensor(xs, { shape: [1, 1, h * w] })).sum(2); // (N, K)
-    const ey = p.mul(torch.tensor(ys, { shape: [1, 1, h * w] })).sum(2); // (N, K)
-    return torch.cat([ex, ey], 1); // (N, 2K)
+    const xy = F.softmax(maps.reshape(N, K, h * w), 2).matmul(cellCoordinates(h, w)); // (N, K, 2)
+    return torch.cat([xy.select(2, 0), xy.select(2, 1)], 1); // (N, 2K): all x, then all y
   });
+}
+
+/** The (x, y) in [-1, 1] of each cell of an h x w map, row-major: [h*w, 2]. */
+export function cellCoordinates(h: number, w: number): Tensor {
+  const xy = new Float32Array(h * w * 2);
+  for (let i = 0; i < h * w; i++) {
+    xy[2 * i] = w === 1 ? 0 : ((i % w) / (w - 1)) * 2 - 1;
+    xy[2 * i + 1] = h === 1 ? 0 : (Math.floor(i / w) / (h - 1)) * 2 - 1;
+  }
+  return torch.tensor(xy, { shape: [h * w, 2] });
+}
+
+/** Width of a pointer's query and keys. */
+export const POINTER_DIM = 32;
+
+/**
+ * Instruction-conditioned pointers: P queries (a linear map of the text's pooled vector) attend over the cells of a
+ * feature map (1x1-conv keys); each pointer gives the expected (x, y) of its attention and the features it attended
+ * to, all projected to one vector per image. Like spatial-softmax keypoints, but the instruction picks what to find.
+ */
+export class Pointers extends nn.Module {
+  readonly query: torch.nn.Linear;
+  readonly key: torch.nn.Conv2d;
+  readonly proj: torch.nn.Linear;
+  constructor(condDim: number, readonly channels: number, readonly count: number, outDim: number) {
+    super();
+    this.query = this.child('query', new nn.Linear(condDim, count * POINTER_DIM));
+    this.key = this.child('key', new nn.Conv2d(channels, POINTER_DIM, 1));
+    this.proj = this.child('proj', new nn.Linear(count * (2 + channels), outDim));
+  }
+  /**
+   * x [N, ch, h, w] with N = B * per (each sample's images consecutive), cond [B, condDim] -> where each pointer looks,
+   * xy [N, P, 2] in [-1, 1], and what it sees there, feat [N, P, ch] (the attention-weighted features).
+   */
+  locate(x: Tensor, cond: Tensor, per: number): { xy: Tensor; feat: Tensor; logits: Tensor } {
+    return torch.tidy(() => {
+      const [N, ch, h, w] = x.shape as [number, number, number, number];
+      const B = N / per, P = this.count, n = h * w;
+      const q = this.query.forward(cond).reshape(B, 1, P, POINTER_DIM).expand(B, per, P, POINTER_DIM).reshape(N, P, POINTER_DIM);
+      const k = this.key.forward(x).reshape(N, POINTER_DIM, n); // (N, kd, n)
+      const logits = q.matmul(k).div(Math.sqrt(POINTER_DIM)); // (N, P, n): attention logits over the cells, row-major
+      const att = F.softmax(logits, 2);
+      return { xy: att.matmul(cellCoordinates(h, w)), feat: att.matmul(x.reshape(N, ch, n).transpose(1, 2)), logits }; // (N, P, 2), (N, P, ch)
+    });
+  }
+  /** x [N, ch, h, w], cond [B, condDim] -> [N, outDim] (every pointer's (x, y) and features, projected) and the logits. */
+  forward(x: Tensor, cond: Tensor, per: number): { out: Tensor; logits: Tensor } {
+    return torch.tidy(() => {
+      const { xy, feat, logits } = this.locate(x, cond, per);
+      return { out: this.proj.forward(torch.cat([xy, feat], 2).reshape(x.size(0), this.count * (2 + this.channels))), logits }; // (N, outDim)
+    });
+  }
 }
 
 export class VisionEncoder extends nn.Module {
@@ -56,9 +107,14 @@ export class VisionEncoder extends nn.Module {
   readonly side: number;
   /** Keypoint maps (1x1 conv) and their coordinates' projection; null when vision.keypoints = 0. */
   readonly keypoints: { conv: torch.nn.Conv2d; proj: torch.nn.Linear } | null = null;
+  /** Instruction-conditioned pointers over the last feature map; null when vision.pointers = 0. */
+  readonly pointers: Pointers | null = null;
+  /** The block whose output the pointers attend over. */
+  readonly pointerBlock: number;
   constructor(readonly cfg: ModelConfig) {
     super();
     const { channels, groups } = cfg.vision;
+    this.pointerBlock = cfg.vision.pointerBlock ?? channels.length - 1;
     let cin = 3;
     channels.forEach((ch, i) => {
       const patchify = i === 0 && cfg.vision.stemStride === 4;
@@ -74,6 +130,7 @@ export class VisionEncoder extends nn.Module {
     this.proj = this.child('proj', new nn.Linear(cin, cfg.dim));
     const K = cfg.vision.keypoints;
     if (K > 0) this.keypoints = { conv: this.child('kpConv', new nn.Conv2d(cin, K, 1)), proj: this.child('kpProj', new nn.Linear(2 * K, cfg.dim)) };
+    if (cfg.vision.pointers > 0) this.pointers = this.child('pointers', new Pointers(cfg.dim, channels[this.pointerBlock]!, cfg.vision.pointers, cfg.dim));
     this.pos = this.param('pos', nn.init.normal([cfg.vision.tokensPerImage, cfg.dim], 0.02));
     // (x / 255 - mean) / std as one multiply-add: x * scale + shift
     this.scale = this.buffer('scale', torch.tensor(STD.map((s) => 1 / (255 * s)), { shape: [1, 3, 1, 1] }));
@@ -85,22 +142,37 @@ export class VisionEncoder extends nn.Module {
    * -> tokens [B, per, n, dim] with n = tokensPerImage.
    */
   forward(frames: Tensor, cond: Tensor): Tensor {
+    return this.encode(frames, cond).tokens;
+  }
+
+  /**
+   * forward(), and the pointers' attention logits over the cells of their feature map (pointerMapSize), [B, per, P, h*w] row-major
+   * (null without pointers): what a pointer loss supervises.
+   */
+  encode(frames: Tensor, cond: Tensor): { tokens: Tensor; pointerLogits: Tensor | null } {
     return torch.tidy(() => {
       const [B, per, H, W, ch] = frames.shape as [number, number, number, number, number];
       const [eh, ew] = this.cfg.vision.imageSize;
       if (ch !== 3 || H !== eh || W !== ew) throw new RangeError(`VisionEncoder: frames are ${H}x${W}x${ch}, the model takes ${eh}x${ew}x3 (vision.imageSize)`);
       // contiguous NCHW: elementwise ops would keep the permuted (channels-last) strides, and convs on those are slower
       let x = frames.reshape(B * per, H, W, 3).permute(0, 3, 1, 2).contiguous().float().mul(this.scale).add(this.shift); // (B*per, 3, H, W)
+      let pointed: { out: Tensor; logits: Tensor } | null = null;
       for (let i = 0; i < this.convs.length; i++) {
         const h = this.norms[i]!.forward(this.convs[i]!.forward(x)); // (B*per, ch_i, H/2^i, W/2^i)
         x = this.films[i]!.forward(h, cond, per).relu();
+        if (this.pointers && i === this.pointerBlock) pointed = this.pointers.forward(x, cond, per);
       }
       const pooled = F.adaptiveAvgPool2d(x, this.side); // (B*per, c, side, side)
       const c = pooled.size(1), n = this.side * this.side;
       const cells = pooled.reshape(B * per, c, n).transpose(1, 2); // (B*per, n, c)
       let tokens = this.proj.forward(cells).add(this.pos); // (B*per, n, dim)
       if (this.keypoints) tokens = tokens.add(this.keypoints.proj.forward(spatialSoftmax(this.keypoints.conv.forward(x))).unsqueeze(1));
-      return tokens.reshape(B, per, n, this.cfg.dim); // (B, per, n, dim)
+      let pointerLogits: Tensor | null = null;
+      if (pointed) {
+        tokens = tokens.add(pointed.out.unsqueeze(1));
+        pointerLogits = pointed.logits.reshape(B, per, this.cfg.vision.pointers, -1); // (B, per, P, h*w)
+      }
+      return { tokens: tokens.reshape(B, per, n, this.cfg.dim), pointerLogits }; // (B, per, n, dim)
     });
   }
 }

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../torch/index.ts';
-import { KarakuriVLA } from './vla.ts';
+import { KarakuriVLA, type VLAInput } from './vla.ts';
 import { FlowActionHead, L1ActionHead, maskedStepMean, roomErrorCm } from './heads.ts';
 import { loadPolicyFiles, savePolicyFiles, type Normalization } from './checkpoint.ts';
 import { Tokenizer } from './language/tokenizer.ts';
-import { maxDiff, randomInput, tinyConfig } from './test-helpers.ts';
+import { maxDiff, randomInput, tinyConfig, withField } from './test-helpers.ts';
 
 torch.manualSeed(1);
 const tmp = mkdtempSync(join(tmpdir(), 'karakuri-model-'));
@@ -103,6 +103,65 @@ describe('KarakuriVLA', () => {
       expect(table).toMatch(/^text\s+[\d,]+$/m);
       expect(table).toMatch(/^video\s+[\d,]+$/m);
       expect(table).toMatch(new RegExp(`^total\\s+${model.numParameters().toLocaleString('en-US')}$`, 'm'));
+      model.dispose();
+    });
+  });
+});
+
+describe("roomReads 'image': the room head reads the scene camera's current frame and the instruction directly", () => {
+  const cfg = tinyConfig({ roomReads: 'image', vision: { channels: [8, 16], stemStride: 2, tokensPerImage: 4, imageSize: [16, 16], groups: 4, pointers: 2 } });
+  it('the estimate depends on the current scene frame and the instruction only; the actions see it through its token', () => {
+    torch.tidy(() => {
+      const model = new KarakuriVLA(cfg).eval();
+      const run = (inp: VLAInput) => torch.noGrad(() => model.forward(inp));
+      const inp = randomInput(cfg, 2); // cameras scene + wrist, history 2
+      const base = run(inp);
+      const frame = (c: number, t: number) => { // a copy of the images with one (camera, time) frame replaced by noise
+        const img = inp.images.clone();
+        torch.noGrad(() => img.narrow(1, c, 1).narrow(2, t, 1).copy_(torch.randint(0, 256, [2, 1, 1, 16, 16, 3], 'uint8')));
+        return withField(inp, 'images', img);
+      };
+      const now = run(frame(0, 1)), past = run(frame(0, 0)), wrist = run(frame(1, 1));
+      expect(maxDiff(now.room, base.room)).toBeGreaterThan(1e-6);
+      expect(maxDiff(past.room, base.room)).toBe(0);
+      expect(maxDiff(wrist.room, base.room)).toBe(0);
+      expect(maxDiff(wrist.actions, base.actions)).toBeGreaterThan(1e-6); // the actions still see every frame
+      const tok = inp.tokens.clone();
+      torch.noGrad(() => tok.narrow(1, 2, 1).fill_(42));
+      expect(maxDiff(run(withField(inp, 'tokens', tok)).room, base.room)).toBeGreaterThan(1e-6);
+      const st = run(withField(inp, 'state', inp.state.add(1)));
+      expect(maxDiff(st.room, base.room)).toBe(0);
+      // the actions read the estimate: a different room head moves them
+      torch.noGrad(() => model.roomHead!.mlp.parameters().at(-1)!.add_(0.5));
+      expect(maxDiff(run(inp).actions, base.actions)).toBeGreaterThan(1e-6);
+      model.dispose();
+    });
+  });
+  it('gradient stop: the action loss leaves the room head alone; the room loss trains it and the image encoder', () => {
+    torch.tidy(() => {
+      const model = new KarakuriVLA(cfg);
+      const inp = randomInput(cfg, 3), tg = target(3);
+      const grads = (prefix: string) => model.namedParameters().filter(([n]) => n.startsWith(prefix)).map(([, p]) => p.grad?.abs().sum().item() ?? 0);
+      model.loss(inp, tg).action.backward();
+      expect(grads('room_head.').every((g) => g === 0)).toBe(true);
+      expect(grads('room_in.').some((g) => g > 0)).toBe(true);
+      model.zeroGrad();
+      model.loss(inp, tg).room.backward();
+      expect(grads('room_head.').every((g) => g > 0)).toBe(true);
+      expect(grads('video.vision.pointers.').every((g) => g > 0)).toBe(true);
+      expect(grads('action_head.').every((g) => g === 0)).toBe(true);
+      model.dispose();
+    });
+  });
+  it("'image' without a room head is refused by name; a room token of the wrong shape is named", () => {
+    expect(() => tinyConfig({ roomReads: 'image', roomHead: false })).toThrow(/roomReads: 'image' needs the room head \(roomHead is false\)/);
+    torch.tidy(() => {
+      const model = new KarakuriVLA(tinyConfig());
+      const inp = randomInput(model.cfg, 2);
+      const t = model.trunk, D = model.cfg.dim;
+      const parts = { text: torch.randn([2, 8, D]), textMask: inp.tokenMask, image: torch.randn([2, 16, D]), imagePadKeys: torch.zeros([2, 16], 'bool'), state: torch.randn([2, 3, D]), embodiment: torch.randn([2, 1, D]) };
+      expect(t.forward(parts).shape).toEqual([2, 11, D]);
+      expect(() => t.forward({ ...parts, room: torch.randn([2, D + 1]) })).toThrow(`Trunk: room token [2, ${D + 1}] must be [2, ${D}], and the model needs a room head`);
       model.dispose();
     });
   });

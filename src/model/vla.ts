@@ -1,15 +1,17 @@
 // KarakuriVLA: the vision-language-action model. Text (TextEncoder) -> pooled vector conditions the image encoder
 // (FiLM); image tokens (cameras x history), state/sensor tokens, the embodiment token and the readouts go through
-// the trunk; the action head reads H readouts (L1 chunk regression or flow matching) and the room head the last one.
+// the trunk; the action head reads H readouts (L1 chunk regression or flow matching) and the room head the last one
+// (roomReads 'trunk') or the first camera's current frame tokens and the instruction directly (roomReads 'image', its
+// estimate then given to the trunk as a token).
 // forward() gives normalized actions [B, H, A] and the room estimate [B, 3] (m); loss() masks padded action steps.
 import * as torch from '../torch/index.ts';
-import { parseModelConfig, stateDim, type ModelConfig, type ModelConfigInput } from './config.ts';
+import { pointerMapSize, parseModelConfig, stateDim, type ModelConfig, type ModelConfigInput } from './config.ts';
 import { TextEncoder } from './language/text-encoder.ts';
 import { VideoEncoder, imageKeyPadding } from './video.ts';
 import { StateEncoder } from './state.ts';
 import { EmbodimentEncoder } from './embodiment.ts';
 import { Trunk } from './trunk.ts';
-import { FlowActionHead, L1ActionHead, RoomHead } from './heads.ts';
+import { FlowActionHead, L1ActionHead, RoomHead, pointerLoss } from './heads.ts';
 const { nn } = torch;
 type Tensor = torch.Tensor;
 
@@ -29,7 +31,11 @@ export interface EncodedText { tokens: Tensor; pooled: Tensor }
  * VisionEncoder tokens [B, C*T, n, dim] (a past frame was the current one a step earlier; FiLM depends on the text only).
  */
 export interface Cached { text?: EncodedText; frameTokens?: Tensor }
-export interface VLATarget { action: Tensor; actionPad: Tensor; room?: Tensor }
+/**
+ * room: the target's position [B, 3] (m); roomPixel: where it is in the first camera's current frame [B, 2] (u, v in
+ * pixels of vision.imageSize, from the top-left corner; NaN where unknown), which supervises pointer 0's attention.
+ */
+export interface VLATarget { action: Tensor; actionPad: Tensor; room?: Tensor; roomPixel?: Tensor }
 
 export class KarakuriVLA extends nn.Module {
   readonly cfg: ModelConfig;
@@ -40,6 +46,8 @@ export class KarakuriVLA extends nn.Module {
   readonly trunk: Trunk;
   readonly actionHead: L1ActionHead | FlowActionHead;
   readonly roomHead: RoomHead | null;
+  /** roomReads 'image': the room estimate (decimetres) -> a trunk token. */
+  readonly roomIn: torch.nn.MLP | null;
   constructor(config: ModelConfig | ModelConfigInput) {
     super();
     const cfg = (this.cfg = parseModelConfig(config));
@@ -50,6 +58,7 @@ export class KarakuriVLA extends nn.Module {
     this.trunk = this.child('trunk', new Trunk(cfg));
     this.actionHead = this.child('action_head', cfg.head === 'flow' ? new FlowActionHead(cfg) : new L1ActionHead(cfg));
     this.roomHead = cfg.roomHead ? this.child('room_head', new RoomHead(cfg)) : null;
+    this.roomIn = cfg.roomReads === 'image' ? this.child('room_in', new nn.MLP([3, cfg.dim, cfg.dim], { activation: 'gelu' })) : null;
   }
 
   private check(inp: VLAInput): number {
@@ -79,19 +88,34 @@ export class KarakuriVLA extends nn.Module {
     return this.text.forward(tokens, tokenMask.bool());
   }
 
-  /** The trunk's readout outputs [B, H + room, dim], optionally from cached text / per-frame encodings (see Cached). */
-  encode(inp: VLAInput, cached: Cached = {}): Tensor {
+  /**
+   * The trunk's readout outputs [B, H + room, dim] and the room estimate [B, 3] (metres; null without a room head),
+   * optionally from cached text / per-frame encodings (see Cached).
+   */
+  encode(inp: VLAInput, cached: Cached = {}): { readouts: Tensor; room: Tensor | null; pointerLogits: Tensor | null } {
     this.check(inp);
     return torch.tidy(() => {
-      const c = this.cfg;
+      const c = this.cfg, H = c.horizon;
       const { tokens: text, pooled } = cached.text ?? this.encodeText(inp.tokens, inp.tokenMask); // (B, L, dim), (B, dim)
-      const image = this.video.forward(inp.images, pooled, cached.frameTokens); // (B, C*T*n, dim)
-      return this.trunk.forward({
+      const { tokens: image, pointerLogits: all } = this.video.encode(inp.images, pooled, cached.frameTokens); // (B, C*T*n, dim)
+      // the first camera's current frame is frame T-1 (camera-major order)
+      const pointerLogits = all ? all.select(1, c.history - 1) : null; // (B, P, cells)
+      let room: Tensor | null = null, roomToken: Tensor | undefined;
+      if (this.roomHead && this.roomIn) {
+        // the first camera's current frame: camera-major, then time, so its tokens are [(T-1)*n, T*n)
+        const n = c.vision.tokensPerImage;
+        room = this.roomHead.forward(image.narrow(1, (c.history - 1) * n, n).mean(1).add(pooled)); // (B, 3)
+        roomToken = this.roomIn.forward(room.detach().mul(10)); // (B, dim)
+      }
+      const readouts = this.trunk.forward({
         text, textMask: inp.tokenMask, image,
         imagePadKeys: imageKeyPadding(inp.imagePad, c.cameras.length, c.vision.tokensPerImage),
         state: this.stateEnc.forward(inp.state, inp.stateMask),
         embodiment: this.embodimentEnc.forward(inp.embodiment),
+        ...(roomToken ? { room: roomToken } : {}),
       });
+      if (this.roomHead && !this.roomIn) room = this.roomHead.forward(readouts.select(1, H));
+      return { readouts, room, pointerLogits };
     });
   }
 
@@ -99,25 +123,30 @@ export class KarakuriVLA extends nn.Module {
   forward(inp: VLAInput, o: Cached & { noise?: Tensor } = {}): { actions: Tensor; room: Tensor } {
     return torch.tidy(() => {
       const H = this.cfg.horizon;
-      const r = this.encode(inp, o);
+      const { readouts: r, room } = this.encode(inp, o);
       const readouts = r.narrow(1, 0, H); // (B, H, dim)
       const actions = this.actionHead instanceof FlowActionHead ? this.actionHead.sample(readouts, o.noise) : this.actionHead.forward(readouts);
-      const room = this.roomHead ? this.roomHead.forward(r.select(1, H)) : torch.zeros([r.size(0), 3]); // (B, 3)
-      return { actions, room };
+      return { actions, room: room ?? torch.zeros([r.size(0), 3]) }; // (B, 3)
     });
   }
 
-  /** total = action loss (L1, or the flow-matching MSE) + roomWeight * room loss (L1 in metres; 0 without a target). */
-  loss(inp: VLAInput, target: VLATarget): { total: Tensor; action: Tensor; room: Tensor } {
+  /**
+   * total = action loss (L1, or the flow-matching MSE) + roomWeight * room loss (L1 in metres; 0 without a target)
+   * + pointerWeight * pointer loss (the cross-entropy of pointer 0's attention against a Gaussian around roomPixel,
+   * over the samples where it is known; 0 without pointers or pixels).
+   */
+  loss(inp: VLAInput, target: VLATarget): { total: Tensor; action: Tensor; room: Tensor; pointer: Tensor } {
     return torch.tidy(() => {
       const c = this.cfg, B = inp.images.size(0), H = c.horizon;
       if (target.action.shape.join(',') !== [B, H, c.actionDim].join(',')) throw new RangeError(`KarakuriVLA.loss: action is [${target.action.shape.join(', ')}], expected [${B}, ${H}, ${c.actionDim}]`);
       if (target.actionPad.shape.join(',') !== [B, H].join(',')) throw new RangeError(`KarakuriVLA.loss: actionPad is [${target.actionPad.shape.join(', ')}], expected [${B}, ${H}]`);
       if (target.room && target.room.shape.join(',') !== [B, 3].join(',')) throw new RangeError(`KarakuriVLA.loss: room is [${target.room.shape.join(', ')}], expected [${B}, 3] (metres)`);
-      const r = this.encode(inp);
+      if (target.roomPixel && target.roomPixel.shape.join(',') !== [B, 2].join(',')) throw new RangeError(`KarakuriVLA.loss: roomPixel is [${target.roomPixel.shape.join(', ')}], expected [${B}, 2] (u, v pixels)`);
+      const { readouts: r, room: est, pointerLogits } = this.encode(inp);
       const action = this.actionHead.loss(r.narrow(1, 0, H), target.action, target.actionPad);
-      const room = this.roomHead && target.room ? this.roomHead.forward(r.select(1, H)).sub(target.room).abs().mean() : torch.scalar(0);
-      return { total: action.add(room.mul(c.roomWeight)), action, room };
+      const room = est && target.room ? est.sub(target.room).abs().mean() : torch.scalar(0);
+      const pointer = pointerLogits && target.roomPixel ? pointerLoss(pointerLogits.select(1, 0), target.roomPixel, pointerMapSize(c.vision), c.vision.imageSize) : torch.scalar(0);
+      return { total: action.add(room.mul(c.roomWeight)).add(pointer.mul(c.pointerWeight)), action, room, pointer };
     });
   }
 
