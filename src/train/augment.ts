@@ -25,11 +25,21 @@ export const STREAM = { torch: 1, image: 2, instruction: 3, history: 4 } as cons
 
 const clamp255 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 
-/** Augments batch.images in place: per sample and camera one crop/shift and one colour jitter for all T frames. */
-export function augmentImages(batch: Batch, cameras: number, history: number, o: ImageAugmentation, rng: () => number): void {
+/**
+ * Where an augmented image came from: output pixel coordinate p (continuous, from the top-left corner) shows source
+ * coordinate (x0, y0) + p * scale, so a source point u lands at (u - x0) / scale.
+ */
+export interface ImageGeometry { x0: number; y0: number; scale: number }
+
+/**
+ * Augments batch.images in place: per sample and camera one crop/shift and one colour jitter for all T frames.
+ * Returns each (sample, camera)'s geometry, index b * cameras + c.
+ */
+export function augmentImages(batch: Batch, cameras: number, history: number, o: ImageAugmentation, rng: () => number): ImageGeometry[] {
   const [H, W] = batch.imageShape, px = H * W * 3;
   const u = (a: number, b: number) => a + (b - a) * rng();
   const tmp = new Uint8Array(px);
+  const geometry: ImageGeometry[] = [];
   for (let b = 0; b < batch.size; b++) for (let c = 0; c < cameras; c++) {
     // geometry: a crop of scale s at a random place, then a shift of up to o.shift pixels (nearest neighbour)
     const s = o.cropScale < 1 ? u(o.cropScale, 1) : 1;
@@ -37,12 +47,13 @@ export function augmentImages(batch: Batch, cameras: number, history: number, o:
     const y0 = u(0, H - ch) + (o.shift ? Math.round(u(-o.shift, o.shift)) : 0);
     const x0 = u(0, W - cw) + (o.shift ? Math.round(u(-o.shift, o.shift)) : 0);
     const fb = u(1 - o.brightness, 1 + o.brightness), fc = u(1 - o.contrast, 1 + o.contrast), fs = u(1 - o.saturation, 1 + o.saturation);
-    const geometry = s !== 1 || y0 !== 0 || x0 !== 0;
+    geometry.push({ x0, y0, scale: s });
+    const moved = s !== 1 || y0 !== 0 || x0 !== 0;
     const srcY = Int32Array.from({ length: H }, (_, y) => Math.min(H - 1, Math.max(0, Math.floor(y0 + (y + 0.5) * s))));
     const srcX = Int32Array.from({ length: W }, (_, x) => Math.min(W - 1, Math.max(0, Math.floor(x0 + (x + 0.5) * s))));
     for (let t = 0; t < history; t++) {
       const img = batch.images.subarray(((b * cameras + c) * history + t) * px, ((b * cameras + c) * history + t + 1) * px);
-      if (geometry) {
+      if (moved) {
         tmp.set(img);
         for (let y = 0; y < H; y++) {
           const row = srcY[y]! * W;
@@ -66,6 +77,7 @@ export function augmentImages(batch: Batch, cameras: number, history: number, o:
       }
     }
   }
+  return geometry;
 }
 
 /** With probability `prob` per sample, flags its past frames (all but the last of `history`) as padding, in place. */

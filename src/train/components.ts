@@ -17,11 +17,14 @@ export interface VLAInput {
   /** int64 [B] index into ModelConfig.embodiments */ embodiment: Tensor;
 }
 
-export interface LossTarget { /** [B, H, 7] normalized */ action: Tensor; /** bool [B, H] */ actionPad: Tensor; /** [B, 3] metres */ room?: Tensor }
+export interface LossTarget {
+  /** [B, H, 7] normalized */ action: Tensor; /** bool [B, H] */ actionPad: Tensor; /** [B, 3] metres */ room?: Tensor;
+  /** [B, 2] the target's pixel (u, v) in the first camera's current frame; NaN where unknown */ roomPixel?: Tensor;
+}
 
 /** What the training loop calls on a model (KarakuriVLA has it; so does the test stand-in). */
 export interface TrainableModel {
-  loss(inp: VLAInput, target: LossTarget): { total: Tensor; action: Tensor; room: Tensor };
+  loss(inp: VLAInput, target: LossTarget): { total: Tensor; action: Tensor; room: Tensor; pointer?: Tensor };
   parameters(): Tensor[];
   namedParameters(): [string, Tensor][];
   stateDict(): Map<string, Tensor>;

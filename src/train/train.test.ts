@@ -75,6 +75,25 @@ describe('augmentation', () => {
   });
 });
 
+describe('augmentation geometry', () => {
+  it('says where each image came from: a bright pixel lands where the returned geometry puts it', () => {
+    const H = 16, W = 16, px = H * W * 3, n = 6;
+    const images = new Uint8Array(n * 2 * px); // 6 samples x 2 cameras x 1 frame, one white pixel at column 8, row 7
+    for (let k = 0; k < n * 2; k++) images.fill(255, k * px + (7 * W + 8) * 3, k * px + (7 * W + 8) * 3 + 3);
+    const b = { size: n, images, imageShape: [H, W] } as unknown as Batch;
+    const geo = augmentImages(b, 2, 1, { shift: 3, cropScale: 0.8, brightness: 0, contrast: 0, saturation: 0 }, seededRandom(3));
+    expect(geo).toHaveLength(n * 2);
+    expect(new Set(geo.map((g) => `${g.x0},${g.y0}`)).size).toBeGreaterThan(1);
+    geo.forEach((g, k) => {
+      let sx = 0, sy = 0, m = 0;
+      for (let i = 0; i < H * W; i++) if (images[k * px + i * 3]! > 128) { sx += (i % W) + 0.5; sy += Math.floor(i / W) + 0.5; m++; }
+      expect(m).toBeGreaterThan(0);
+      expect(Math.abs(sx / m - (8.5 - g.x0) / g.scale)).toBeLessThan(0.75);
+      expect(Math.abs(sy / m - (7.5 - g.y0) / g.scale)).toBeLessThan(0.75);
+    });
+  });
+});
+
 describe('history drop', () => {
   it('flags past frames of a seeded share of samples, never the current frame, keeping flags already set', () => {
     const mk = (): Batch => ({ size: 200, imagePad: new Uint8Array(200 * 3) } as unknown as Batch);
@@ -124,6 +143,17 @@ describe('train', () => {
     expect(weightsOf(c.versionDir).get('action_head.proj.weight') ?? [...weightsOf(c.versionDir).values()][0]).not.toEqual(wa.get('action_head.proj.weight') ?? [...wa.values()][0]);
   }, 60_000);
 
+  it('with pointers the pointer loss is trained and logged from the recorded targets; without them it is absent', async () => {
+    const withPtr = await train(base(join(root, 'ptr'), { steps: 3, model: { ...model, roomReads: 'image', vision: { ...model.vision, pointers: 2, pointerBlock: 1 } } }), { progressBar: false });
+    const lines = readFileSync(withPtr.metricsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pointer?: number });
+    expect(lines).toHaveLength(3);
+    // cross-entropy over a 16x16 map: positive, near log(256) = 5.5 at the start
+    for (const m of lines) expect(m.pointer).toBeGreaterThan(1);
+    const card = readFileSync(join(withPtr.versionDir, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toMatch(/reading the scene camera's current frame directly, its estimate given to the action readouts\); 2 instruction-conditioned pointers over block 1's feature map, pointer 0 trained to look at the target\./);
+    const plain = await train(base(join(root, 'no-ptr'), { steps: 2 }), { progressBar: false });
+    expect(JSON.parse(readFileSync(plain.metricsPath, 'utf8').trim().split('\n')[0]!).pointer).toBeUndefined();
+  });
   it('wander data trains the room head only: no action loss from it, kept out of the normalization; misuse is refused', async () => {
     const wander = join(root, 'wander');
     await collect({ tasks: ['cup-on-tray'], embodiment: 'kara6', episodes: 2, out: wander, size: 64, workers: 1, seedStart: 1_000_000, policy: 'wander', wanderSteps: 6 });

@@ -17,7 +17,8 @@ import { parseModelConfig, stateDim, STATE_KEYS, type ModelConfig } from '../mod
 import { writeChart } from '../report/chart.ts';
 import { parseTrainConfig, withVocab, type TrainConfig, type TrainConfigInput } from './config.ts';
 import { modelComponents, type ModelComponents, type TextTokenizer, type TrainableModel, type VLAInput } from './components.ts';
-import { augmentImages, augmentInstructions, dropHistory, mixSeed, STREAM } from './augment.ts';
+import { augmentImages, type ImageGeometry, augmentInstructions, dropHistory, mixSeed, STREAM } from './augment.ts';
+import { RoomPixels } from './room-pixels.ts';
 import { configHash, Ema, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { datasetLineage, gitInfo, normalization, writeModelVersion, type Lineage } from './version.ts';
 
@@ -86,7 +87,7 @@ function padState(b: Batch, width: number): { state: Float32Array; mask: Uint8Ar
   return { state, mask };
 }
 
-interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined }
+interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined; roomPixel: Tensor | undefined }
 
 /** The provenance's policy of a dataset (info.json "karakuri".policy; undefined: demonstrations). */
 function recordedPolicy(dir: string): string | undefined {
@@ -117,7 +118,7 @@ export function roomOnlyDatasets(datasets: TrainConfig['datasets'], roomHead: bo
 }
 
 /** A loader batch as model input tensors (caller disposes via tidy or freeBatch); room-only samples get no action loss. */
-function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer, roomOnly: ReadonlySet<number> = new Set()): Prepared {
+function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer, roomOnly: ReadonlySet<number> = new Set(), pixels?: { source: RoomPixels; geometry?: ImageGeometry[] }): Prepared {
   const { state, mask } = padState(b, stateDim(cfg));
   let actionPad = b.actionPad;
   if (roomOnly.size && b.dataset.some((d) => roomOnly.has(d))) {
@@ -141,10 +142,14 @@ function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer
   const roomData = b.extras[ROOM_KEY]?.data;
   // a frame without a target (NaN) would poison the loss: such batches train the actions only
   const room = cfg.roomHead && roomData && roomData.every(Number.isFinite) ? tb.extras[ROOM_KEY] : undefined;
-  return { tb, inp, room };
+  // the first camera's augmentation of each sample moves the target's pixel with the image
+  const geometry = pixels?.geometry?.filter((_, k) => k % cfg.cameras.length === 0);
+  const roomPixel = room && pixels ? torch.tensor(pixels.source.pixels(b, roomData!, geometry), { shape: [b.size, 2] }) : undefined;
+  return { tb, inp, room, roomPixel };
 }
 
-const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment]);
+const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.roomPixel ? [p.roomPixel] : [])]);
+const targetOf = (p: Prepared) => ({ action: p.tb.action, actionPad: p.tb.actionPad, room: p.room, ...(p.roomPixel ? { roomPixel: p.roomPixel } : {}) });
 
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -152,7 +157,7 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-interface MetricLine { step: number; loss: number; action: number; room: number; lr: number; gradNorm: number; samplesPerSec: number; time: number; evalLoss?: number }
+interface MetricLine { step: number; loss: number; action: number; room: number; pointer?: number; lr: number; gradNorm: number; samplesPerSec: number; time: number; evalLoss?: number }
 
 /** metrics.jsonl lines of steps <= upTo (a torn last line from a kill is dropped). */
 function readMetrics(path: string, upTo: number): MetricLine[] {
@@ -209,6 +214,9 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
   const spec = batchSpecOf(cfg);
   const roomOnly = roomOnlyDatasets(config.datasets, cfg.roomHead);
   const loader = await DataLoader.create({ datasets: config.datasets, spec, batchSize: config.batchSize, seed: config.seed, workers: config.workers });
+  // the pointer loss needs the target's pixel: from each simulated episode's task, arm and the simulator's camera
+  const pixels = cfg.roomHead && cfg.vision.pointers > 0 && cfg.pointerWeight > 0 ? await RoomPixels.open(config.datasets.map((d) => d.dir), cfg.cameras[0]!) : null;
+  if (pixels?.unknownEpisodes) log(`pointer loss: ${pixels.unknownEpisodes} episodes name no simulated task and arm (karakuri/task_id, karakuri/embodiment); their samples train without it`);
   let model: TrainableModel | null = null, opt: torch.optim.AdamW | null = null, ema: Ema | null = null;
   let bar: cliProgress.SingleBar | null = null;
   try {
@@ -270,8 +278,8 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       let sum = 0;
       for (let i = 0; i < config.evalBatches; i++) {
         const b = await loader.batch(1_000_000_000 + i);
-        const p = prepare(b, b.task, cfg, tokenizer, roomOnly);
-        try { sum += torch.noGrad(() => torch.tidy(() => model!.loss(p.inp, { action: p.tb.action, actionPad: p.tb.actionPad, room: p.room }).total.item())); } finally { freeBatch(p); }
+        const p = prepare(b, b.task, cfg, tokenizer, roomOnly, pixels ? { source: pixels } : undefined);
+        try { sum += torch.noGrad(() => torch.tidy(() => model!.loss(p.inp, targetOf(p)).total.item())); } finally { freeBatch(p); }
       }
       model!.train(true);
       return sum / config.evalBatches;
@@ -285,21 +293,21 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       for (let k = s; k <= s + 2; k++) fetch(k);
       const raw = await prefetch.get(s)!;
       prefetch.delete(s);
-      if (config.augmentation.image !== 'off') augmentImages(raw, cfg.cameras.length, cfg.history, config.augmentation.image, seededRandom(mixSeed(config.seed, s, STREAM.image)));
+      const geometry = config.augmentation.image !== 'off' ? augmentImages(raw, cfg.cameras.length, cfg.history, config.augmentation.image, seededRandom(mixSeed(config.seed, s, STREAM.image))) : undefined;
       dropHistory(raw, cfg.history, config.augmentation.historyDrop, seededRandom(mixSeed(config.seed, s, STREAM.history)));
       const texts = instr !== 'off' && components.augmentInstruction
         ? augmentInstructions(raw.task, instr.prob, components.augmentInstruction, seededRandom(mixSeed(config.seed, s, STREAM.instruction))) : raw.task;
-      const p = prepare(raw, texts, cfg, tokenizer, roomOnly);
+      const p = prepare(raw, texts, cfg, tokenizer, roomOnly, pixels ? { source: pixels, ...(geometry ? { geometry } : {}) } : undefined);
       torch.manualSeed(mixSeed(config.seed, s, STREAM.torch));
-      let r: { loss: number; action: number; room: number; gradNorm: number };
+      let r: { loss: number; action: number; room: number; pointer: number | undefined; gradNorm: number };
       try {
         r = torch.tidy(() => {
           opt!.zeroGrad();
-          const l = model!.loss(p.inp, { action: p.tb.action, actionPad: p.tb.actionPad, room: p.room });
+          const l = model!.loss(p.inp, targetOf(p));
           l.total.backward();
           const gradNorm = config.gradClip === 'off' ? NaN : optim.clipGradNorm(params, config.gradClip);
           opt!.step();
-          return { loss: l.total.item(), action: l.action.item(), room: l.room.item(), gradNorm };
+          return { loss: l.total.item(), action: l.action.item(), room: l.room.item(), pointer: pixels && l.pointer ? l.pointer.item() : undefined, gradNorm };
         });
       } finally {
         freeBatch(p);
@@ -313,7 +321,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       const dt = (performance.now() - ts) / 1000;
       const sps = config.batchSize / dt;
       smoothSps = smoothSps ? 0.9 * smoothSps + 0.1 * sps : sps;
-      const line: MetricLine = { step: done, loss: r.loss, action: r.action, room: r.room, lr, gradNorm: r.gradNorm, samplesPerSec: sps, time: prevSeconds + (performance.now() - t0) / 1000 };
+      const line: MetricLine = { step: done, loss: r.loss, action: r.action, room: r.room, ...(r.pointer === undefined ? {} : { pointer: r.pointer }), lr, gradNorm: r.gradNorm, samplesPerSec: sps, time: prevSeconds + (performance.now() - t0) / 1000 };
       if (config.evalEvery && done % config.evalEvery === 0) line.evalLoss = await evalLoss();
       appendFileSync(paths.metrics, JSON.stringify(line) + '\n');
       const elapsed = (performance.now() - tStart) / 1000;

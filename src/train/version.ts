@@ -201,7 +201,7 @@ export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles
     `# Model card: ${v.name}`,
     '',
     `A Karakuri VLA (${v.lineage.components}): ${(v.params / 1e6).toFixed(2)} M parameters, token width ${m.dim}, ${m.layers} trunk layers, ${m.heads} heads;`,
-    `cameras ${m.cameras.join(' + ')} at ${v.imageSize[0]}x${v.imageSize[1]} with ${m.history} frames each; an action chunk of ${m.horizon} steps of the common ${m.actionDim}-D end-effector action (${m.head === 'l1' ? 'L1 regression' : 'flow matching'})${m.roomHead ? '; a "reads the room" head for the target position' : ''}.`,
+    `cameras ${m.cameras.join(' + ')} at ${v.imageSize[0]}x${v.imageSize[1]} with ${m.history} frames each; an action chunk of ${m.horizon} steps of the common ${m.actionDim}-D end-effector action (${m.head === 'l1' ? 'L1 regression' : 'flow matching'})${m.roomHead ? `; a "reads the room" head for the target position (reading ${m.roomReads === 'image' ? `the ${m.cameras[0]} camera's current frame directly, its estimate given to the action readouts` : 'its own trunk readout'})` : ''}${m.vision.pointers ? `; ${m.vision.pointers} instruction-conditioned pointers over block ${m.vision.pointerBlock ?? m.vision.channels.length - 1}'s feature map${m.pointerWeight > 0 && m.roomHead ? ', pointer 0 trained to look at the target' : ''}` : ''}.`,
     `Embodiments it knows: ${m.embodiments.join(', ')}; trained on: ${Object.keys(v.normalization.embodiments).join(', ')}.`,
     '',
     '## Trained on',
