@@ -14,6 +14,13 @@ import { maxDiff, randomInput, tinyConfig, withField } from './test-helpers.ts';
 torch.manualSeed(0);
 const cfg = tinyConfig();
 
+/** A black 16x16 frame with a white 3x3 spot whose top-left corner is at row r, column c: [1, 1, 16, 16, 3] uint8. */
+function spot(r: number, c: number): torch.Tensor {
+  const f = new Uint8Array(16 * 16 * 3);
+  for (let y = r; y < r + 3; y++) for (let x = c; x < c + 3; x++) f.fill(255, (y * 16 + x) * 3, (y * 16 + x) * 3 + 3);
+  return torch.tensor(f, { shape: [1, 1, 16, 16, 3], dtype: 'uint8' });
+}
+
 describe('vision and video', () => {
   it('VisionEncoder: [B, per, H, W, 3] uint8 -> [B, per, n, dim]; FiLM makes the instruction change the features', () => {
     torch.tidy(() => {
@@ -40,11 +47,6 @@ describe('vision and video', () => {
       expect(kp[1]).toBeCloseTo(0, 5); expect(kp[3]).toBeCloseTo(0, 5);
       const kcfg = tinyConfig({ vision: { channels: [8, 16], stemStride: 2, tokensPerImage: 4, imageSize: [16, 16], groups: 4, keypoints: 4 } });
       const v = new VisionEncoder(kcfg);
-      const spot = (r: number, c: number) => {
-        const f = new Uint8Array(16 * 16 * 3);
-        for (let y = r; y < r + 3; y++) for (let x = c; x < c + 3; x++) f.fill(255, (y * 16 + x) * 3, (y * 16 + x) * 3 + 3);
-        return torch.tensor(f, { shape: [1, 1, 16, 16, 3], dtype: 'uint8' });
-      };
       const cond = torch.zeros([1, kcfg.dim]);
       const a = v.forward(spot(1, 1), cond), b = v.forward(spot(11, 11), cond);
       expect(a.shape).toEqual([1, 1, 4, kcfg.dim]);
@@ -80,11 +82,6 @@ describe('vision and video', () => {
       // in the encoder: the same instruction, the bright spot moved -> different tokens; pointers add 6 parameter tensors
       const pcfg = tinyConfig({ vision: { channels: [8, 16], stemStride: 2, tokensPerImage: 4, imageSize: [16, 16], groups: 4, pointers: 2 } });
       const v = new VisionEncoder(pcfg);
-      const spot = (r: number, c: number) => {
-        const f = new Uint8Array(16 * 16 * 3);
-        for (let y = r; y < r + 3; y++) for (let x = c; x < c + 3; x++) f.fill(255, (y * 16 + x) * 3, (y * 16 + x) * 3 + 3);
-        return torch.tensor(f, { shape: [1, 1, 16, 16, 3], dtype: 'uint8' });
-      };
       const cond = torch.randn([1, pcfg.dim]);
       expect(maxDiff(v.forward(spot(1, 1), cond), v.forward(spot(11, 11), cond))).toBeGreaterThan(1e-4);
       expect(v.parameters().length).toBe(new VisionEncoder(cfg).parameters().length + 6);
