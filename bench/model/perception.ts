@@ -13,7 +13,7 @@ import * as torch from '../../src/torch/index.ts';
 import { KarakuriVLA } from '../../src/model/vla.ts';
 import { parseModelConfig, pointerMapSize, stateDim } from '../../src/model/config.ts';
 import { embodimentIndex } from '../../src/model/embodiment.ts';
-import { pointerLoss } from '../../src/model/heads.ts';
+import { pointerLoss, pointerTarget } from '../../src/model/heads.ts';
 import { buildTokenizer } from '../../src/model/language/index.ts';
 import { TASKS, createTaskEnv } from '../../src/sim/tasks/registry.ts';
 import { cameraNames, modelCameraPose, projectPoint, resolveCamera } from '../../src/sim/render/camera.ts';
@@ -83,20 +83,13 @@ function batch(d: Layouts, idx: number[]) {
 function priorCrossEntropy(): number | null {
   if (!usePixels) return null;
   const [h, w] = pointerMapSize(cfg.vision), n = h * w;
-  const soft = (i: number, d: Layouts) => gaussian(d.pixel[i]!, h, w);
+  const soft = (i: number, d: Layouts) => pointerTarget(d.pixel[i]![0]!, d.pixel[i]![1]!, [h, w], [SIZE, SIZE]) ?? new Float32Array(n);
   const prior = new Map<string, Float64Array>();
   train.task.forEach((t, i) => { const p = prior.get(t) ?? new Float64Array(n); soft(i, train).forEach((v, k) => { p[k]! += v; }); prior.set(t, p); });
   for (const p of prior.values()) { const s = p.reduce((x, y) => x + y, 0); p.forEach((v, k) => { p[k] = v / s; }); }
   let ce = 0;
   test.task.forEach((t, i) => { const g = soft(i, test), p = prior.get(t)!; g.forEach((v, k) => { ce -= v * Math.log(p[k]! + 1e-12); }); });
   return ce / test.task.length;
-}
-/** The pointer loss's target distribution for one pixel (as heads.ts pointerLoss builds it). */
-function gaussian([u, v]: number[], h: number, w: number): Float64Array {
-  const cw = SIZE / w, ch = SIZE / h, sigma = Math.max(cw, ch) / 2, g = new Float64Array(h * w);
-  let s = 0;
-  for (let i = 0; i < h * w; i++) { const du = ((i % w) + 0.5) * cw - u!, dv = (Math.floor(i / w) + 0.5) * ch - v!; s += g[i] = Math.exp(-(du * du + dv * dv) / (2 * sigma * sigma)); }
-  return g.map((x) => x / s);
 }
 const prior = priorCrossEntropy();
 

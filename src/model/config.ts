@@ -58,9 +58,9 @@ export const ModelConfig = z.strictObject({
      */
     keypoints: int(0).default(0),
     /**
-     * Instruction-conditioned pointers: this many queries from the instruction's pooled vector attend over the last
-     * feature map's cells; each one's expected (x, y) and attended features are projected to `dim` and added to every
-     * token of the image. Lets the model find the object the instruction names. 0 = off.
+     * Instruction-conditioned pointers: this many queries from the instruction's pooled vector attend over the cells
+     * of block pointerBlock's feature map; each one's expected (x, y) and attended features are projected to `dim`
+     * and added to every token of the image. Lets the model find the object the instruction names. 0 = off.
      */
     pointers: int(0).default(0),
     /**

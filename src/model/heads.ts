@@ -110,27 +110,39 @@ export function roomErrorCm(pred: Tensor, target: Tensor): number {
 }
 
 /**
+ * The pointer loss's target for one pixel: a Gaussian (sigma half a cell) around (u, v) (from the image's top-left
+ * corner, in pixels of an H x W image) over the row-major cells of an h x w feature map, normalized; null when the
+ * pixel is unknown (NaN) or outside the image.
+ */
+export function pointerTarget(u: number, v: number, [h, w]: [number, number], [H, W]: [number, number]): Float32Array | null {
+  if (!(u >= 0 && u <= W && v >= 0 && v <= H)) return null;
+  const cw = W / w, ch = H / h, sigma = Math.max(cw, ch) / 2, n = h * w, g = new Float32Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const du = ((i % w) + 0.5) * cw - u, dv = (Math.floor(i / w) + 0.5) * ch - v;
+    sum += g[i] = Math.exp(-(du * du + dv * dv) / (2 * sigma * sigma));
+  }
+  for (let i = 0; i < n; i++) g[i]! /= sum;
+  return g;
+}
+
+/**
  * The pointer loss: cross-entropy of one pointer's attention logits [B, h*w] (row-major cells of an h x w feature map
- * over an H x W image) against a Gaussian (sigma half a cell) around the target pixel [B, 2] (u, v from the image's
- * top-left corner), averaged over the rows whose pixel is known and inside the image (NaN or outside: no loss).
+ * over an H x W image) against pointerTarget of the target pixel [B, 2] (u, v from the image's top-left corner),
+ * averaged over the rows whose pixel is known and inside the image (NaN or outside: no loss).
  * Dense, per-cell supervision: it finds the named object far sooner than a regression of its position alone.
  */
-export function pointerLoss(logits: Tensor, pixel: Tensor, [h, w]: [number, number], [H, W]: [number, number]): Tensor {
+export function pointerLoss(logits: Tensor, pixel: Tensor, map: [number, number], image: [number, number]): Tensor {
   return torch.tidy(() => {
-    const B = logits.size(0), n = h * w;
+    const B = logits.size(0), n = map[0] * map[1];
     if (logits.shape.join(',') !== [B, n].join(',') || pixel.shape.join(',') !== [B, 2].join(',')) throw new RangeError(`pointerLoss: logits [${logits.shape.join(', ')}] and pixel [${pixel.shape.join(', ')}] must be [B, ${n}] and [B, 2]`);
-    const px = pixel.toFloat32Array(), cw = W / w, ch = H / h, sigma = Math.max(cw, ch) / 2;
+    const px = pixel.toFloat32Array();
     const target = new Float32Array(B * n), valid = new Float32Array(B);
     for (let b = 0; b < B; b++) {
-      const u = px[2 * b]!, v = px[2 * b + 1]!;
-      if (!(u >= 0 && u <= W && v >= 0 && v <= H)) continue;
+      const g = pointerTarget(px[2 * b]!, px[2 * b + 1]!, map, image);
+      if (!g) continue;
       valid[b] = 1;
-      let sum = 0;
-      for (let i = 0; i < n; i++) {
-        const du = ((i % w) + 0.5) * cw - u, dv = (Math.floor(i / w) + 0.5) * ch - v;
-        sum += target[b * n + i] = Math.exp(-(du * du + dv * dv) / (2 * sigma * sigma));
-      }
-      for (let i = 0; i < n; i++) target[b * n + i]! /= sum;
+      target.set(g, b * n);
     }
     const nValid = valid.reduce((a, x) => a + x, 0);
     if (nValid === 0) return torch.scalar(0);

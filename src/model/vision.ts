@@ -5,8 +5,9 @@
 // + (optional, vision.keypoints = K) the projection of K spatial-softmax keypoints (expected x, y of K attention maps
 // over the last feature map) added to every token of that image
 // + (optional, vision.pointers = P) the projection of P instruction-conditioned pointers: queries from the text's
-// pooled vector attend over the last feature map's cells, each giving the expected (x, y) of its attention and the
-// features it attended to, added to every token of that image (where the named object is, not only what is there).
+// pooled vector attend over the cells of one block's feature map (vision.pointerBlock), each giving the expected
+// (x, y) of its attention and the features it attended to, added to every token of that image (where the named
+// object is, not only what is there).
 import * as torch from '../torch/index.ts';
 import { tokenSide, type ModelConfig } from './config.ts';
 const { nn, F } = torch;
@@ -107,7 +108,7 @@ export class VisionEncoder extends nn.Module {
   readonly side: number;
   /** Keypoint maps (1x1 conv) and their coordinates' projection; null when vision.keypoints = 0. */
   readonly keypoints: { conv: torch.nn.Conv2d; proj: torch.nn.Linear } | null = null;
-  /** Instruction-conditioned pointers over the last feature map; null when vision.pointers = 0. */
+  /** Instruction-conditioned pointers over block pointerBlock's feature map; null when vision.pointers = 0. */
   readonly pointers: Pointers | null = null;
   /** The block whose output the pointers attend over. */
   readonly pointerBlock: number;

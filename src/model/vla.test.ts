@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../torch/index.ts';
 import { KarakuriVLA, type VLAInput } from './vla.ts';
-import { FlowActionHead, L1ActionHead, maskedStepMean, roomErrorCm } from './heads.ts';
+import { FlowActionHead, L1ActionHead, maskedStepMean, pointerLoss, pointerTarget, roomErrorCm } from './heads.ts';
 import { loadPolicyFiles, savePolicyFiles, type Normalization } from './checkpoint.ts';
 import { Tokenizer } from './language/tokenizer.ts';
 import { maxDiff, randomInput, tinyConfig, withField } from './test-helpers.ts';
@@ -53,6 +53,14 @@ describe('heads', () => {
         expect(head.loss(r, action, torch.zeros([1, 2], 'bool')).item(), kind).toBeCloseTo(want[kind], 4);
       }
     });
+  });
+  it('pointerTarget: a normalized Gaussian peaking at the pixel\'s cell; unknown or outside pixels get none', () => {
+    const g = pointerTarget(10, 5, [4, 8], [16, 32])!; // cells of 4x4 px: (10, 5) lies in column 2, row 1
+    expect(g.reduce((a, x) => a + x, 0)).toBeCloseTo(1, 5);
+    expect(g.indexOf(Math.max(...g))).toBe(1 * 8 + 2);
+    expect(pointerTarget(NaN, 5, [4, 8], [16, 32])).toBeNull();
+    expect(pointerTarget(33, 5, [4, 8], [16, 32])).toBeNull();
+    torch.tidy(() => expect(pointerLoss(torch.zeros([1, 32]), torch.tensor([[NaN, 1]]), [4, 8], [16, 32]).item()).toBe(0));
   });
   it('roomErrorCm is the mean distance in centimetres', () => {
     torch.tidy(() => expect(roomErrorCm(torch.tensor([[0.03, 0.04, 0], [0, 0, 0]]), torch.zeros([2, 3]))).toBeCloseTo(2.5, 4));
