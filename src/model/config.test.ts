@@ -14,6 +14,8 @@ describe('ModelConfig', () => {
     expect(() => parseModelConfig({ text: { vocab: 500 }, widht: 3 })).toThrow(/ModelConfig: invalid config: .*widht/);
     expect(() => parseModelConfig({ text: { vocab: 500, layer: 2 } })).toThrow(/text: .*layer/);
     expect(() => parseModelConfig({ text: { vocab: 500 }, vision: { chanels: [8] } })).toThrow(/vision: .*chanels/);
+    expect(() => parseModelConfig({ text: { vocab: 500 }, vision: { channels: [8, 16], groups: 8, pointers: 2, pointerBlock: 2 } })).toThrow(/vision\.pointerBlock: is 2, but there are only 2 blocks \(0\.\.1\)/);
+    expect(() => parseModelConfig({ text: { vocab: 500 }, roomReads: 'pixels' })).toThrow(/roomReads/);
   });
   it('requires the vocabulary size and bounds every number', () => {
     expect(() => parseModelConfig({})).toThrow(/text: /);
