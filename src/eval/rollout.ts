@@ -3,7 +3,9 @@
 // ended reset with the next seed. Action chunks are executed k steps before re-planning, or temporally ensembled
 // (ACT: a new chunk every step, the action for step t a weighted mean of every chunk's prediction for t, weights
 // exp(-m i) with i = 0 the oldest). Also measured: the "reads the room" error (|room estimate - privileged target
-// position| in cm, averaged over the steps where the policy was asked) and scene|wrist videos of failures.
+// position| in cm, averaged over the steps where the policy was asked), how far each episode got toward its target
+// (EpisodePhases: the closest the end effector came, whether the fingers ever held it, how high it was lifted) and
+// scene|wrist videos of failures.
 import { join } from 'node:path';
 import type { Observation, PrivilegedState, StepResult } from '../sim/observation.ts';
 import { EnvPool } from '../sim/pool/index.ts';
@@ -18,9 +20,9 @@ import { openVideo } from '../data/video.ts';
 /** Which env, episode seed and step (since reset) an observation belongs to (scripted policies use it). */
 export interface ActContext { env: number; seed: number; step: number }
 
-/** A policy over a batch of observations: H unnormalized 7-D actions per observation, and optionally room estimates (m). */
+/** A policy over a batch of observations: H unnormalized 7-D actions per observation, and optionally room estimates (m) of the target and the goal. */
 export interface BatchPolicy {
-  act(obs: Observation[], ctx: ActContext[]): { actions: Float32Array[][]; room?: ([number, number, number] | null)[] };
+  act(obs: Observation[], ctx: ActContext[]): { actions: Float32Array[][]; room?: ([number, number, number] | null)[]; goal?: ([number, number, number] | null)[] };
   /** Called when env `env` starts a new episode. */
   reset?(env: number): void;
 }
@@ -49,7 +51,30 @@ export interface CellOptions {
   filterAction?: (ctx: ActContext, action: number[], obs: Observation) => number[];
 }
 
-export interface EpisodeOutcome { seed: number; success: boolean; steps: number; roomErrorCm: number | null; video?: string }
+/**
+ * How far an episode got toward the target object, from privileged state at every step: a failure's stage, not one
+ * bit. null for a task whose target is not a tracked body.
+ */
+export interface EpisodePhases {
+  /** Closest distance between the end effector and the target's origin over the episode (cm). */
+  closestCm: number;
+  /** Whether the target was ever in the fingers (privileged.grasped: contact with both pads that both sense touch). */
+  grasped: boolean;
+  /** Highest the target rose above its height at reset (cm; 0 when it never rose). */
+  liftCm: number;
+  /** The target's horizontal distance from privileged.task.goal at the episode's end (cm); null without a goal. */
+  goalCm: number | null;
+}
+
+export interface EpisodeOutcome {
+  seed: number; success: boolean; steps: number;
+  /** Mean |room estimate - target position| over the steps the policy was asked (cm); null without estimates. */
+  roomErrorCm: number | null;
+  /** The same for the goal estimate against privileged.task.goal (cm); null without goal estimates. */
+  goalErrorCm: number | null;
+  phases: EpisodePhases | null;
+  video?: string;
+}
 
 /** The target object's position from privileged state (what the recorder stores as privileged.target_position). */
 export function targetPosition(p: PrivilegedState): [number, number, number] | null {
@@ -68,7 +93,28 @@ interface Slot {
   chunks: { t: number; actions: Float32Array[] }[];
   roomSum: number;
   roomN: number;
+  goalSum: number;
+  goalN: number;
+  /** the target's name and height at reset, and the phases so far (null: no target) */
+  target: { name: string; z0: number; phases: EpisodePhases } | null;
   frames: Uint8Array[];
+}
+
+function startPhases(p: PrivilegedState): Slot['target'] {
+  const t = p.task.target;
+  if (typeof t !== 'string' || !p.objects[t]) return null;
+  return { name: t, z0: p.objects[t]!.pos[2], phases: { closestCm: Infinity, grasped: false, liftCm: 0, goalCm: null } };
+}
+
+function trackPhases(s: Slot): void {
+  if (!s.target) return;
+  const pos = s.priv.objects[s.target.name]?.pos, ee = s.obs.proprio.eePos, ph = s.target.phases;
+  if (!pos) return;
+  ph.closestCm = Math.min(ph.closestCm, 100 * Math.hypot(ee[0]! - pos[0], ee[1]! - pos[1], ee[2]! - pos[2]));
+  ph.grasped ||= s.priv.grasped.includes(s.target.name);
+  ph.liftCm = Math.max(ph.liftCm, 100 * (pos[2] - s.target.z0));
+  const g = s.priv.task.goal;
+  if (Array.isArray(g) && g.length >= 2) ph.goalCm = 100 * Math.hypot(pos[0] - Number(g[0]), pos[1] - Number(g[1]));
 }
 
 export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<EpisodeOutcome[]> {
@@ -93,7 +139,9 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
     const frame = (obs: Observation) => sideBySide(Object.keys(obs.images).sort().map((c) => obs.images[c]!.at(-1)!.rgb), o.size, o.size);
     const fresh = (i: number, seed: number, r: ResetValue): Slot => {
       policy.reset?.(i);
-      return { seed, step: 0, active: true, obs: r.observation, priv: r.privileged, plan: [], chunks: [], roomSum: 0, roomN: 0, frames: o.videos > 0 ? [frame(r.observation)] : [] };
+      const s: Slot = { seed, step: 0, active: true, obs: r.observation, priv: r.privileged, plan: [], chunks: [], roomSum: 0, roomN: 0, goalSum: 0, goalN: 0, target: startPhases(r.privileged), frames: o.videos > 0 ? [frame(r.observation)] : [] };
+      trackPhases(s);
+      return s;
     };
     const slots: Slot[] = starts.map((r, i) => ({ ...fresh(i, o.seeds[i] ?? -1, r), active: i < o.seeds.length }));
     while (slots.some((s) => s.active)) {
@@ -107,6 +155,8 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
           else { s.chunks.push({ t: s.step, actions: chunk }); s.chunks = s.chunks.filter((c) => s.step - c.t < c.actions.length); }
           const room = r.room?.[k], target = targetPosition(s.priv);
           if (room && target) { s.roomSum += 100 * Math.hypot(room[0] - target[0], room[1] - target[1], room[2] - target[2]); s.roomN++; }
+          const goal = r.goal?.[k], g = s.priv.task.goal;
+          if (goal && Array.isArray(g) && g.length === 3) { s.goalSum += 100 * Math.hypot(...goal.map((x, j) => x - Number(g[j]))); s.goalN++; }
         });
       }
       const actions = slots.map((s) => {
@@ -121,9 +171,10 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
         const s = slots[i]!, r = results[i]!;
         if (!s.active) continue;
         s.step++; s.obs = r.observation; s.priv = r.privileged;
+        trackPhases(s);
         if (o.videos > 0) s.frames.push(frame(r.observation));
         if (!(r.terminated || r.truncated || s.step >= maxSteps)) continue;
-        const out: EpisodeOutcome = { seed: s.seed, success: r.info.success, steps: s.step, roomErrorCm: s.roomN ? s.roomSum / s.roomN : null };
+        const out: EpisodeOutcome = { seed: s.seed, success: r.info.success, steps: s.step, roomErrorCm: s.roomN ? s.roomSum / s.roomN : null, goalErrorCm: s.goalN ? s.goalSum / s.goalN : null, phases: s.target && { ...s.target.phases } };
         if (!out.success && failuresFilmed < o.videos) {
           failuresFilmed++;
           out.video = join(o.videoDir, `${o.task}-${e.id}-${o.phrasing}-seed${s.seed}.mp4`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createTaskEnv } from '../sim/tasks/registry.ts';
 import { collect } from '../data/collect.ts';
 import { train } from '../train/train.ts';
-import { runEval } from './run.ts';
+import { cellPhases, runEval } from './run.ts';
 import type { ActContext, BatchPolicy } from './rollout.ts';
 
 const TASK = 'cup-on-tray', ARM = 'kara6', SEED0 = 100_000;
@@ -36,6 +36,15 @@ const replay = (acts: Map<number, number[][]>, H = 10): BatchPolicy & { calls: n
   },
 });
 
+describe('cellPhases', () => {
+  const ep = (closestCm: number, grasped: boolean, liftCm: number, goalCm: number | null) => ({ seed: 0, success: false, steps: 1, roomErrorCm: null, goalErrorCm: null, phases: { closestCm, grasped, liftCm, goalCm } });
+  it('counts the funnel over the episodes with a target, and takes the goal distance of the lifted ones only', () => {
+    const f = cellPhases([ep(1, true, 5, 2), ep(2, true, 1, 30), ep(10, false, 0, 40), ep(4, true, 3, 6), { ...ep(0, false, 0, null), phases: null }]);
+    expect(f).toEqual({ n: 4, medianClosestCm: 3, reached: 0.5, grasped: 0.75, lifted: 0.5, liftedGoalCm: 4 });
+    expect(cellPhases([{ ...ep(0, false, 0, null), phases: null }])).toBeNull();
+  });
+});
+
 describe('runEval', () => {
   it('an expert replay succeeds on every seed, executed in chunks or ensembled; reports are written', async () => {
     const seeds = [SEED0, SEED0 + 1, SEED0 + 2];
@@ -53,6 +62,16 @@ describe('runEval', () => {
     expect(c.success.lo).toBeCloseTo(0.4385, 3); // Wilson 3/3
     expect(c.length.mean).toBeCloseTo(seeds.reduce((a, s) => a + acts.get(s)!.length, 0) / 3);
     expect(c.roomErrorCm).toBeNull();
+    expect(c.goalErrorCm).toBeNull();
+    // the failure funnel: the expert came to the cup, held it, lifted it and left it on the tray
+    for (const e of c.episodes) {
+      expect(e.phases!.grasped).toBe(true);
+      expect(e.phases!.closestCm).toBeLessThan(3);
+      expect(e.phases!.liftCm).toBeGreaterThan(2);
+      expect(e.phases!.goalCm!).toBeLessThan(8); // within the tray's footprint
+    }
+    expect(c.phases).toMatchObject({ n: 3, reached: 1, grasped: 1, lifted: 1 });
+    expect(c.phases!.liftedGoalCm!).toBeLessThan(8);
     for (const f of ['results.json', 'report.md', 'report.html', 'success.png', 'success.html']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| 1 \| cup-on-tray \| kara6 \| train \| 3\/3 \(100\.0%\) \| 43\.9% - 100\.0% \|/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('![success per cell](success.png)');
@@ -67,13 +86,23 @@ describe('runEval', () => {
 
   it('a do-nothing policy fails every episode; failures are filmed scene|wrist', async () => {
     const out = mkdtempSync(join(tmpdir(), 'eval-'));
-    const still: BatchPolicy = { act: (obs) => ({ actions: obs.map(() => [Float32Array.of(0, 0, 0, 0, 0, 0, 1)]), room: obs.map(() => [0, 0, 0]) }) };
+    const still: BatchPolicy = { act: (obs) => ({ actions: obs.map(() => [Float32Array.of(0, 0, 0, 0, 0, 0, 1)]), room: obs.map(() => [0, 0, 0]), goal: obs.map(() => [0, 0, 0]) }) };
     const r = await runEval({ policy: still, tasks: [TASK], embodiments: [ARM], episodes: 2, out, size: 64, history: 1, maxSteps: 12, chunk: { execute: 1 }, videos: 1, phrasing: 'heldout' });
     const c = r.cells[0]!;
     expect(c.success.successes).toBe(0);
     expect(c.success.hi).toBeCloseTo(0.6576, 3); // Wilson 0/2
     expect(c.episodes.map((e) => e.steps)).toEqual([12, 12]);
     expect(c.roomErrorCm).toBeGreaterThan(1); // the target is not at the origin
+    expect(c.goalErrorCm).toBeGreaterThan(1); // nor is the tray
+    // the arm stayed at home: it never came near the cup, never held it, and the cup stayed where it was
+    for (const e of c.episodes) {
+      expect(e.phases!.closestCm).toBeGreaterThan(5);
+      expect(e.phases!).toMatchObject({ grasped: false });
+      expect(e.phases!.liftCm).toBeLessThan(0.5);
+      expect(e.phases!.goalCm!).toBeGreaterThan(5); // the cup starts off the tray
+    }
+    expect(c.phases).toMatchObject({ n: 2, reached: 0, grasped: 0, lifted: 0, liftedGoalCm: null });
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('room error (cm): target / goal');
     const videos = c.episodes.filter((e) => e.video);
     expect(videos).toHaveLength(1);
     const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=width,height,nb_read_frames', '-of', 'csv=p=0', videos[0]!.video!], { encoding: 'utf8' });
@@ -87,11 +116,12 @@ describe('runEval', () => {
     const root = mkdtempSync(join(tmpdir(), 'eval-model-'));
     await collect({ tasks: [TASK], embodiment: ARM, episodes: 1, out: join(root, 'ds'), size: 64, workers: 1 });
     const t = await train({ datasets: [{ dir: join(root, 'ds') }], out: join(root, 'run'), batchSize: 4, steps: 2, checkpointEvery: 2,
-      model: { dim: 32, heads: 2, layers: 1, text: { layers: 1, maxTokens: 16 }, vision: { channels: [8, 16, 16], tokensPerImage: 4, imageSize: [64, 64], groups: 4 } } }, { progressBar: false });
+      model: { dim: 32, heads: 2, layers: 1, roomGoal: true, text: { layers: 1, maxTokens: 16 }, vision: { channels: [8, 16, 16], tokensPerImage: 4, imageSize: [64, 64], groups: 4 } } }, { progressBar: false });
     const r = await runEval({ model: t.versionDir, tasks: [TASK], episodes: 1, out: join(root, 'eval'), maxSteps: 6, videos: 0, chunk: 'ensemble' });
     expect(r.cells.map((c) => c.embodiment)).toEqual([ARM]); // the arm it was trained on
     expect(r.cells[0]!.episodes[0]!.steps).toBe(6);
     expect(r.cells[0]!.roomErrorCm).toBeGreaterThan(0);
+    expect(r.cells[0]!.goalErrorCm).toBeGreaterThan(0); // its room head estimates the tray's position too
     expect(readFileSync(join(t.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/## Evaluation\n\nClosed loop, 1 episodes per cell, seeds from 100000[\s\S]*\| cup-on-tray \| kara6 \| train \| 0\/1/);
   }, 90_000);
 });

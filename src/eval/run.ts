@@ -51,9 +51,44 @@ export interface CellResult {
   length: MeanCI;
   /** Mean over episodes of each episode's mean room error (cm); null when the policy gives no room estimate. */
   roomErrorCm: number | null;
+  /** The same for the goal estimate (models with roomGoal); null otherwise. */
+  goalErrorCm: number | null;
+  /** How far the episodes got (rollout.ts EpisodePhases), as fractions of the episodes with a target; null when none has one. */
+  phases: CellPhases | null;
   seeds: number[];
   episodes: EpisodeOutcome[];
 }
+/** A cell's failure funnel: of the episodes with a tracked target, how many came near it, held it and lifted it. */
+export interface CellPhases {
+  /** Episodes the funnel counts (those whose task has a tracked target). */
+  n: number;
+  /** Median over episodes of the closest end-effector distance to the target (cm). */
+  medianClosestCm: number;
+  /** Fraction whose end effector came within REACHED_CM of the target. */
+  reached: number;
+  /** Fraction that ever held the target in the fingers. */
+  grasped: number;
+  /** Fraction that lifted the target by at least LIFTED_CM. */
+  lifted: number;
+  /** Median, over the episodes that lifted it, of the target's final horizontal distance from the goal (cm); null when none did. */
+  liftedGoalCm: number | null;
+}
+export const REACHED_CM = 3;
+export const LIFTED_CM = 2;
+
+export function cellPhases(eps: EpisodeOutcome[]): CellPhases | null {
+  const ph = eps.map((e) => e.phases).filter((p) => p !== null);
+  if (!ph.length) return null;
+  const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b), m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
+  const goals = ph.filter((p) => p.liftCm >= LIFTED_CM && p.goalCm !== null).map((p) => p.goalCm!);
+  const frac = (f: (p: (typeof ph)[number]) => boolean) => ph.filter(f).length / ph.length;
+  return {
+    n: ph.length, medianClosestCm: median(ph.map((p) => p.closestCm)),
+    reached: frac((p) => p.closestCm <= REACHED_CM), grasped: frac((p) => p.grasped), lifted: frac((p) => p.liftCm >= LIFTED_CM),
+    liftedGoalCm: goals.length ? median(goals) : null,
+  };
+}
+
 export interface EvalResults {
   format: string;
   model: string | null;
@@ -98,11 +133,11 @@ export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
         workers: o.workers, envsPerWorker: o.envsPerWorker, videos: o.videos, videoDir: join(out, 'videos'), onEpisode: (e) => onEpisode?.(cell, e),
         filterAction: filterAction && ((ctx, a, obs) => filterAction(cell, ctx, a, obs)),
       });
-      const rooms = eps.map((e) => e.roomErrorCm).filter((x): x is number => x !== null);
+      const meanOf = (xs: (number | null)[]) => { const v = xs.filter((x): x is number => x !== null); return v.length ? v.reduce((a, x) => a + x, 0) / v.length : null; };
       cells.push({
         task: cell.task, embodiment: cell.embodiment, phrasing: o.phrasing, seeds,
         success: wilson(eps.filter((e) => e.success).length, eps.length), length: meanCI(eps.map((e) => e.steps)),
-        roomErrorCm: rooms.length ? rooms.reduce((a, x) => a + x, 0) / rooms.length : null, episodes: eps,
+        roomErrorCm: meanOf(eps.map((e) => e.roomErrorCm)), goalErrorCm: meanOf(eps.map((e) => e.goalErrorCm)), phases: cellPhases(eps), episodes: eps,
       });
     }
   } finally {
@@ -137,9 +172,10 @@ function writeReport(out: string, r: EvalResults): void {
   };
   if (spec.bars.length) writeBarChart(join(out, 'success'), spec);
   const rows = r.cells.map((c, i) => [String(i + 1), c.task, c.embodiment, c.phrasing, `${c.success.successes}/${c.success.n} (${pct(c.success.rate)})`, `${pct(c.success.lo)} - ${pct(c.success.hi)}`,
-    `${c.length.mean.toFixed(1)} (${c.length.lo.toFixed(1)} - ${c.length.hi.toFixed(1)})`, c.roomErrorCm === null ? 'n/a' : c.roomErrorCm.toFixed(1),
+    `${c.length.mean.toFixed(1)} (${c.length.lo.toFixed(1)} - ${c.length.hi.toFixed(1)})`, c.roomErrorCm === null ? 'n/a' : `${c.roomErrorCm.toFixed(1)}${c.goalErrorCm === null ? '' : ` / ${c.goalErrorCm.toFixed(1)}`}`,
+    c.phases ? `${c.phases.medianClosestCm.toFixed(1)} / ${pct(c.phases.reached)} / ${pct(c.phases.grasped)} / ${pct(c.phases.lifted)} / ${c.phases.liftedGoalCm === null ? '-' : c.phases.liftedGoalCm.toFixed(1)}` : 'n/a',
     c.episodes.filter((e) => e.video).map((e) => `[seed ${e.seed}](videos/${e.video!.split('/').at(-1)})`).join(' ') || '-']);
-  const head = ['#', 'task', 'embodiment', 'phrasing', 'success', '95% CI', 'mean length (95% CI)', 'room error (cm)', 'failure videos'];
+  const head = ['#', 'task', 'embodiment', 'phrasing', 'success', '95% CI', 'mean length (95% CI)', r.cells.some((c) => c.goalErrorCm !== null) ? 'room error (cm): target / goal' : 'room error (cm)', `closest (cm) / reached <= ${REACHED_CM} cm / grasped / lifted >= ${LIFTED_CM} cm / then off the goal (cm)`, 'failure videos'];
   const md = [
     `# Evaluation${r.model ? ` of \`${r.model}\`` : ''}`, '',
     `${r.createdAt}; ${r.options.episodes} episodes per cell, seeds ${r.seedOffset}..${r.seedOffset + r.options.episodes - 1} (disjoint from training), ${r.options.phrasing} phrasings, chunks: ${chunkName(r.options.chunk)}; ${r.options.size}x${r.options.size} cameras. ${r.seconds.toFixed(0)} s.`, '',
