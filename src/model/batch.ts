@@ -8,6 +8,7 @@
 import * as torch from '../torch/index.ts';
 import { actionChunk, sameFrame, signature, type PolicyInput } from './policy.ts';
 import type { EncodedText, KarakuriVLA } from './vla.ts';
+import { roomDim } from './config.ts';
 type Tensor = torch.Tensor;
 
 /**
@@ -43,6 +44,8 @@ export interface BatchResult {
   actions: Float32Array[][];
   /** Per input: the room head's target position estimate (m). */
   room: [number, number, number][];
+  /** Per input, with roomGoal: the room head's estimate of the goal's position (m). */
+  goal?: [number, number, number][];
 }
 
 function cat<A extends Uint8Array | Float32Array | BigInt64Array>(xs: A[], make: (n: number) => A): A {
@@ -135,9 +138,11 @@ export function forwardBatch(model: KarakuriVLA, inputs: readonly PolicyInput[],
     }, cached);
     return { actions: r.actions.toFloat32Array(), room: r.room.toFloat32Array() };
   }));
-  const H = c.horizon, A = c.actionDim;
+  const H = c.horizon, A = c.actionDim, R = roomDim(c);
+  const xyz = (b: number, at: number): [number, number, number] => [room[b * R + at]!, room[b * R + at + 1]!, room[b * R + at + 2]!];
   return {
     actions: inputs.map((p, b) => actionChunk(actions, b, p.norm.action, H, A)),
-    room: inputs.map((_, b) => [room[b * 3]!, room[b * 3 + 1]!, room[b * 3 + 2]!]),
+    room: inputs.map((_, b) => xyz(b, 0)),
+    ...(R === 6 ? { goal: inputs.map((_, b) => xyz(b, 3)) } : {}),
   };
 }

@@ -106,6 +106,12 @@ export const ModelConfig = z.strictObject({
    * of the target's position).
    */
   roomReads: z.enum(['trunk', 'image']).default('trunk'),
+  /**
+   * The room head also estimates where the target must go (privileged.goal_position: the tray, bin, seat, hand or
+   * compartment, which move per episode): its estimate is then [target xyz, goal xyz], and pointer 1 (vision.pointers
+   * >= 2) is taught to look at the goal's pixel as pointer 0 looks at the target's.
+   */
+  roomGoal: z.boolean().default(false),
   /** Weight of the room loss (L1 in metres) in the total loss. */
   roomWeight: z.number().min(0).default(10),
   /** Weight of the pointer loss (pointer 0 looks at the target's pixel; needs vision.pointers and pixel targets). */
@@ -132,7 +138,14 @@ export const ModelConfig = z.strictObject({
   }
   for (const k of known) if (!c.embodiments.includes(k)) bad(['stateLayout', 'proprio', k], `is not one of embodiments (${c.embodiments.join(', ')})`);
   if (c.roomReads === 'image' && !c.roomHead) bad(['roomReads'], `'image' needs the room head (roomHead is false)`);
+  if (c.roomGoal && !c.roomHead) bad(['roomGoal'], 'needs the room head (roomHead is false)');
+  if (c.roomGoal && c.vision.pointers === 1) bad(['vision', 'pointers'], 'is 1, but roomGoal teaches pointer 1 to look at the goal: give 0 or at least 2');
 });
+
+/** Components of the room estimate: the target's position (3), then with roomGoal the goal's (3). */
+export function roomDim(c: Pick<ModelConfig, 'roomGoal'>): 3 | 6 {
+  return c.roomGoal ? 6 : 3;
+}
 export type ModelConfig = z.output<typeof ModelConfig>;
 export type ModelConfigInput = z.input<typeof ModelConfig>;
 

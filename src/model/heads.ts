@@ -5,7 +5,7 @@
 // "reads the room" head (room readout -> [B, 3] target position in metres), and the pointer loss that teaches an
 // instruction-conditioned pointer to look at the target in the image. Losses mask padded steps (actionPad).
 import * as torch from '../torch/index.ts';
-import type { ModelConfig } from './config.ts';
+import { roomDim, type ModelConfig } from './config.ts';
 const { nn, F } = torch;
 type Tensor = torch.Tensor;
 
@@ -96,9 +96,9 @@ export class RoomHead extends nn.Module {
   readonly mlp: torch.nn.MLP;
   constructor(readonly cfg: ModelConfig) {
     super();
-    this.mlp = this.child('mlp', new nn.MLP([cfg.dim, cfg.dim, 3], { activation: 'gelu' }));
+    this.mlp = this.child('mlp', new nn.MLP([cfg.dim, cfg.dim, roomDim(cfg)], { activation: 'gelu' }));
   }
-  /** room readout [B, dim] -> target position [B, 3] (metres, world frame). */
+  /** room readout [B, dim] -> target position [B, 3] (metres, world frame), then with roomGoal the goal's [B, 3 more]. */
   forward(readout: Tensor): Tensor {
     return this.mlp.forward(readout);
   }

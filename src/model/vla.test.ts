@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../torch/index.ts';
 import { KarakuriVLA, type VLAInput } from './vla.ts';
+import { pointerMapSize } from './config.ts';
 import { FlowActionHead, L1ActionHead, maskedStepMean, pointerLoss, pointerTarget, roomErrorCm } from './heads.ts';
 import { loadPolicyFiles, savePolicyFiles, type Normalization } from './checkpoint.ts';
 import { Tokenizer } from './language/tokenizer.ts';
@@ -172,6 +173,37 @@ describe("roomReads 'image': the room head reads the scene camera's current fram
       expect(() => t.forward({ ...parts, room: torch.randn([2, D + 1]) })).toThrow(`Trunk: room token [2, ${D + 1}] must be [2, ${D}], and the model needs a room head`);
       model.dispose();
     });
+  });
+});
+
+describe('roomGoal: the room head also estimates where the target must go', () => {
+  const cfg = tinyConfig({ roomReads: 'image', roomGoal: true, vision: { channels: [8, 16], stemStride: 2, tokensPerImage: 4, imageSize: [16, 16], groups: 4, pointers: 2 } });
+  it('the estimate is [B, 6]; the room loss covers both; pointer 1 is taught the goal pixel as pointer 0 the target pixel', () => {
+    torch.tidy(() => {
+      const model = new KarakuriVLA(cfg);
+      const inp = randomInput(cfg, 3);
+      expect(torch.noGrad(() => model.forward(inp)).room.shape).toEqual([3, 6]);
+      const room = torch.rand([3, 6]);
+      const est = torch.noGrad(() => model.encode(inp)).room!;
+      const l = torch.noGrad(() => model.loss(inp, { ...target(3), room }));
+      expect(l.room.item()).toBeCloseTo(est.sub(room).abs().mean().item(), 5); // L1 over target and goal
+      // pointer loss: the mean of pointer 0 against the target's pixel and pointer 1 against the goal's
+      const px = torch.tensor([[3, 4, 12, 12], [8, 8, 1, 15], [15, 0, 6, 2]]);
+      const logits = torch.noGrad(() => model.encode(inp)).pointerLogits!; // (B, P, cells)
+      const map = pointerMapSize(model.cfg.vision), image: [number, number] = [16, 16];
+      const want = (pointerLoss(logits.select(1, 0), px.narrow(1, 0, 2), map, image).item() + pointerLoss(logits.select(1, 1), px.narrow(1, 2, 2), map, image).item()) / 2;
+      expect(torch.noGrad(() => model.loss(inp, { ...target(3), room, roomPixel: px })).pointer.item()).toBeCloseTo(want, 5);
+      // swapping the two pixels changes it: each pointer has its own object
+      const swapped = torch.cat([px.narrow(1, 2, 2), px.narrow(1, 0, 2)], 1);
+      expect(Math.abs(torch.noGrad(() => model.loss(inp, { ...target(3), room, roomPixel: swapped })).pointer.item() - want)).toBeGreaterThan(1e-4);
+      expect(() => model.loss(inp, target(3))).toThrow('KarakuriVLA.loss: room is [3, 3], expected [3, 6] (metres: target xyz, goal xyz)');
+      expect(() => model.loss(inp, { ...target(3), room, roomPixel: px.narrow(1, 0, 2) })).toThrow('KarakuriVLA.loss: roomPixel is [3, 2], expected [3, 4] (u, v pixels of the target, then the goal)');
+      model.dispose();
+    });
+  });
+  it('needs the room head, and 0 or at least 2 pointers', () => {
+    expect(() => tinyConfig({ roomGoal: true, roomHead: false })).toThrow(/roomGoal: needs the room head/);
+    expect(() => tinyConfig({ roomGoal: true, vision: { channels: [8, 16], stemStride: 2, tokensPerImage: 4, imageSize: [16, 16], groups: 4, pointers: 1 } })).toThrow(/vision\.pointers: is 1, but roomGoal teaches pointer 1/);
   });
 });
 

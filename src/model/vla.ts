@@ -3,9 +3,9 @@
 // the trunk; the action head reads H readouts (L1 chunk regression or flow matching) and the room head the last one
 // (roomReads 'trunk') or the first camera's current frame tokens and the instruction directly (roomReads 'image', its
 // estimate then given to the trunk as a token).
-// forward() gives normalized actions [B, H, A] and the room estimate [B, 3] (m); loss() masks padded action steps.
+// forward() gives normalized actions [B, H, A] and the room estimate [B, 3] (m; [B, 6] with the goal's, roomGoal); loss() masks padded action steps.
 import * as torch from '../torch/index.ts';
-import { pointerMapSize, parseModelConfig, stateDim, type ModelConfig, type ModelConfigInput } from './config.ts';
+import { pointerMapSize, roomDim, parseModelConfig, stateDim, type ModelConfig, type ModelConfigInput } from './config.ts';
 import { TextEncoder } from './language/text-encoder.ts';
 import { VideoEncoder, imageKeyPadding } from './video.ts';
 import { StateEncoder } from './state.ts';
@@ -58,7 +58,7 @@ export class KarakuriVLA extends nn.Module {
     this.trunk = this.child('trunk', new Trunk(cfg));
     this.actionHead = this.child('action_head', cfg.head === 'flow' ? new FlowActionHead(cfg) : new L1ActionHead(cfg));
     this.roomHead = cfg.roomHead ? this.child('room_head', new RoomHead(cfg)) : null;
-    this.roomIn = cfg.roomReads === 'image' ? this.child('room_in', new nn.MLP([3, cfg.dim, cfg.dim], { activation: 'gelu' })) : null;
+    this.roomIn = cfg.roomReads === 'image' ? this.child('room_in', new nn.MLP([roomDim(cfg), cfg.dim, cfg.dim], { activation: 'gelu' })) : null;
   }
 
   private check(inp: VLAInput): number {
@@ -104,7 +104,7 @@ export class KarakuriVLA extends nn.Module {
       if (this.roomHead && this.roomIn) {
         // the first camera's current frame: camera-major, then time, so its tokens are [(T-1)*n, T*n)
         const n = c.vision.tokensPerImage;
-        room = this.roomHead.forward(image.narrow(1, (c.history - 1) * n, n).mean(1).add(pooled)); // (B, 3)
+        room = this.roomHead.forward(image.narrow(1, (c.history - 1) * n, n).mean(1).add(pooled)); // (B, 3 or 6)
         roomToken = this.roomIn.forward(room.detach().mul(10)); // (B, dim)
       }
       const readouts = this.trunk.forward({
@@ -119,33 +119,36 @@ export class KarakuriVLA extends nn.Module {
     });
   }
 
-  /** actions [B, H, A] normalized (the flow head samples from noise); room [B, 3] metres (zeros without a room head). */
+  /** actions [B, H, A] normalized (the flow head samples from noise); room [B, 3] metres, [B, 6] with roomGoal (zeros without a room head). */
   forward(inp: VLAInput, o: Cached & { noise?: Tensor } = {}): { actions: Tensor; room: Tensor } {
     return torch.tidy(() => {
       const H = this.cfg.horizon;
       const { readouts: r, room } = this.encode(inp, o);
       const readouts = r.narrow(1, 0, H); // (B, H, dim)
       const actions = this.actionHead instanceof FlowActionHead ? this.actionHead.sample(readouts, o.noise) : this.actionHead.forward(readouts);
-      return { actions, room: room ?? torch.zeros([r.size(0), 3]) }; // (B, 3)
+      return { actions, room: room ?? torch.zeros([r.size(0), roomDim(this.cfg)]) }; // (B, 3 or 6)
     });
   }
 
   /**
    * total = action loss (L1, or the flow-matching MSE) + roomWeight * room loss (L1 in metres; 0 without a target)
    * + pointerWeight * pointer loss (the cross-entropy of pointer 0's attention against a Gaussian around roomPixel,
-   * over the samples where it is known; 0 without pointers or pixels).
+   * over the samples where it is known; with roomGoal the mean of that and pointer 1's against the goal's pixel; 0
+   * without pointers or pixels).
    */
   loss(inp: VLAInput, target: VLATarget): { total: Tensor; action: Tensor; room: Tensor; pointer: Tensor } {
     return torch.tidy(() => {
       const c = this.cfg, B = inp.images.size(0), H = c.horizon;
       if (target.action.shape.join(',') !== [B, H, c.actionDim].join(',')) throw new RangeError(`KarakuriVLA.loss: action is [${target.action.shape.join(', ')}], expected [${B}, ${H}, ${c.actionDim}]`);
       if (target.actionPad.shape.join(',') !== [B, H].join(',')) throw new RangeError(`KarakuriVLA.loss: actionPad is [${target.actionPad.shape.join(', ')}], expected [${B}, ${H}]`);
-      if (target.room && target.room.shape.join(',') !== [B, 3].join(',')) throw new RangeError(`KarakuriVLA.loss: room is [${target.room.shape.join(', ')}], expected [${B}, 3] (metres)`);
-      if (target.roomPixel && target.roomPixel.shape.join(',') !== [B, 2].join(',')) throw new RangeError(`KarakuriVLA.loss: roomPixel is [${target.roomPixel.shape.join(', ')}], expected [${B}, 2] (u, v pixels)`);
+      const R = roomDim(c), P = R / 3;
+      if (target.room && target.room.shape.join(',') !== [B, R].join(',')) throw new RangeError(`KarakuriVLA.loss: room is [${target.room.shape.join(', ')}], expected [${B}, ${R}] (metres${c.roomGoal ? ': target xyz, goal xyz' : ''})`);
+      if (target.roomPixel && target.roomPixel.shape.join(',') !== [B, 2 * P].join(',')) throw new RangeError(`KarakuriVLA.loss: roomPixel is [${target.roomPixel.shape.join(', ')}], expected [${B}, ${2 * P}] (u, v pixels${c.roomGoal ? ' of the target, then the goal' : ''})`);
       const { readouts: r, room: est, pointerLogits } = this.encode(inp);
       const action = this.actionHead.loss(r.narrow(1, 0, H), target.action, target.actionPad);
       const room = est && target.room ? est.sub(target.room).abs().mean() : torch.scalar(0);
-      const pointer = pointerLogits && target.roomPixel ? pointerLoss(pointerLogits.select(1, 0), target.roomPixel, pointerMapSize(c.vision), c.vision.imageSize) : torch.scalar(0);
+      const pointed = pointerLogits && target.roomPixel ? Array.from({ length: P }, (_, j) => pointerLoss(pointerLogits.select(1, j), target.roomPixel!.narrow(1, 2 * j, 2), pointerMapSize(c.vision), c.vision.imageSize)) : [];
+      const pointer = pointed.length ? pointed.reduce((a, x) => a.add(x)).div(pointed.length) : torch.scalar(0);
       return { total: action.add(room.mul(c.roomWeight)).add(pointer.mul(c.pointerWeight)), action, room, pointer };
     });
   }

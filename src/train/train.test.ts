@@ -151,6 +151,13 @@ describe('train', () => {
     for (const m of lines) expect(m.pointer).toBeGreaterThan(1);
     const card = readFileSync(join(withPtr.versionDir, 'MODEL_CARD.md'), 'utf8');
     expect(card).toMatch(/reading the scene camera's current frame directly, its estimate given to the action readouts\); 2 instruction-conditioned pointers over block 1's feature map, pointer 0 trained to look at the target\./);
+    // with the goal: pointer 1 learns the goal's pixel too, and the version's policy estimates both
+    const goal = await train(base(join(root, 'goal'), { steps: 2, model: { ...model, roomReads: 'image', roomGoal: true, vision: { ...model.vision, pointers: 2, pointerBlock: 1 } } }), { progressBar: false });
+    for (const m of readFileSync(goal.metricsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pointer?: number; room: number })) {
+      expect(m.pointer).toBeGreaterThan(1);
+      expect(m.room).toBeGreaterThan(0);
+    }
+    expect(readFileSync(join(goal.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/head for the target position and the goal's \(reading[\s\S]*pointer 0 trained to look at the target and pointer 1 at the goal\./);
     const plain = await train(base(join(root, 'no-ptr'), { steps: 2 }), { progressBar: false });
     expect(JSON.parse(readFileSync(plain.metricsPath, 'utf8').trim().split('\n')[0]!).pointer).toBeUndefined();
   });

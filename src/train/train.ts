@@ -69,11 +69,20 @@ export function batchSpecOf(cfg: ModelConfig): BatchSpec {
     cameras: cfg.cameras.map((c) => `observation.images.${c}`),
     imageHistory: Array.from({ length: cfg.history }, (_, i) => i - (cfg.history - 1)),
     state: [...STATE_KEYS], action: 'action', horizon: cfg.horizon,
-    extras: cfg.roomHead ? ['privileged.target_position'] : [],
+    extras: roomKeys(cfg),
   };
 }
 
-const ROOM_KEY = 'privileged.target_position';
+const ROOM_KEY = 'privileged.target_position', GOAL_KEY = 'privileged.goal_position';
+/** The recorded positions the room head learns: the target's, then with roomGoal the goal's. */
+const roomKeys = (cfg: ModelConfig): string[] => (!cfg.roomHead ? [] : cfg.roomGoal ? [ROOM_KEY, GOAL_KEY] : [ROOM_KEY]);
+
+/** Per sample, the rows of `parts` ([B * 3] each) side by side: [B * 3 * parts.length]. */
+function sideBySideRows(parts: Float32Array[], B: number, width: number): Float32Array {
+  const out = new Float32Array(B * width * parts.length);
+  for (let i = 0; i < B; i++) parts.forEach((p, j) => out.set(p.subarray(i * width, (i + 1) * width), (i * parts.length + j) * width));
+  return out;
+}
 
 /** Pads the batch's state (and mask) to the model's width. */
 function padState(b: Batch, width: number): { state: Float32Array; mask: Uint8Array } {
@@ -139,16 +148,17 @@ function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer
     tokenMask: torch.tensor(enc.mask, { shape: [b.size, cfg.text.maxTokens], dtype: 'bool' }),
     embodiment: torch.tensor(emb, { shape: [b.size] }),
   };
-  const roomData = b.extras[ROOM_KEY]?.data;
-  // a frame without a target (NaN) would poison the loss: such batches train the actions only
-  const room = cfg.roomHead && roomData && roomData.every(Number.isFinite) ? tb.extras[ROOM_KEY] : undefined;
-  // the first camera's augmentation of each sample moves the target's pixel with the image
+  const parts = roomKeys(cfg).map((k) => b.extras[k]?.data);
+  // a frame without a target or goal (NaN) would poison the loss: such batches train the actions only
+  const known = parts.length > 0 && parts.every((d) => d && d.every(Number.isFinite));
+  const room = known ? torch.tensor(sideBySideRows(parts as Float32Array[], b.size, 3), { shape: [b.size, 3 * parts.length] }) : undefined;
+  // the first camera's augmentation of each sample moves the target's (and goal's) pixel with the image
   const geometry = pixels?.geometry?.filter((_, k) => k % cfg.cameras.length === 0);
-  const roomPixel = room && pixels ? torch.tensor(pixels.source.pixels(b, roomData!, geometry), { shape: [b.size, 2] }) : undefined;
+  const roomPixel = room && pixels ? torch.tensor(sideBySideRows(parts.map((d) => pixels.source.pixels(b, d!, geometry)), b.size, 2), { shape: [b.size, 2 * parts.length] }) : undefined;
   return { tb, inp, room, roomPixel };
 }
 
-const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.roomPixel ? [p.roomPixel] : [])]);
+const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.room ? [p.room] : []), ...(p.roomPixel ? [p.roomPixel] : [])]);
 const targetOf = (p: Prepared) => ({ action: p.tb.action, actionPad: p.tb.actionPad, room: p.room, ...(p.roomPixel ? { roomPixel: p.roomPixel } : {}) });
 
 function writeAtomic(path: string, text: string): void {
