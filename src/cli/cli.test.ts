@@ -129,6 +129,8 @@ describe('karakuri CLI', () => {
     expect(run('collect', '--task', 'cup-on-tray', '--policy', 'teleop', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--policy: .*(got 'teleop')/);
     expect(run('collect', '--task', 'cup-on-tray', '--policy', 'wander', '--only-success', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--only-success: --only-success needs --policy expert/);
     expect(run('collect', '--task', 'cup-on-tray', '--policy', 'wander', '--wander-steps', '0', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--wander-steps: .*(got '0')/);
+    expect(run('collect', '--task', 'cup-on-tray', '--jolts', '0.05', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--jolts: must be rate,min,max/);
+    expect(run('collect', '--task', 'cup-on-tray', '--jolts', '0.05,0.03,0.01', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--jolts: min must not exceed max/);
     expect(existsSync(join(tmpdir(), 'never'))).toBe(false);
     const task = run('collect', '--task', 'make-tea', '--out', join(tmpdir(), 'never'));
     expect(task.stderr).toMatch(/unknown task 'make-tea'/);

@@ -21,6 +21,7 @@ export function registerDataCommands(program: Command): void {
     .option('--depth', 'record metric depth of every camera as depth videos')
     .option('--only-success', 'drop failed episodes (default: keep them, flagged in meta/episodes)')
     .option('--action-noise <m>', 'DART: std (m) of noise on the executed end-effector deltas; recorded actions stay the expert\'s', '0')
+    .option('--jolts <rate,min,max>', "sparse DART pushes: a share 'rate' of the executed end-effector deltas is pushed by min..max m (e.g. 0.05,0.01,0.03)")
     .option('--policy <who>', "who moves the arm: 'expert' (demonstrations) or 'wander' (random motion among the objects: perception data for the room head, not demonstrations)", 'expert')
     .option('--wander-steps <n>', 'steps of a wander episode', '16')
     .option('--contributor <name>', 'who contributes the data (provenance)', 'karakuri-sim')
@@ -32,6 +33,10 @@ export function registerDataCommands(program: Command): void {
         size: z.coerce.number().int().min(64).max(1024), depth: z.boolean().optional(), onlySuccess: z.boolean().optional(),
         actionNoise: z.coerce.number().min(0).max(0.02), contributor: z.string().min(1), license: z.string().min(1),
         policy: z.enum(['expert', 'wander']), wanderSteps: z.coerce.number().int().min(1).max(1000),
+        jolts: z.string().regex(/^[^,]+,[^,]+,[^,]+$/, 'must be rate,min,max (e.g. 0.05,0.01,0.03)')
+          .transform((x) => x.split(',').map(Number))
+          .pipe(z.tuple([z.number().min(0).max(1), z.number().min(0).max(0.05), z.number().min(0).max(0.05)]).refine(([, lo, hi]) => lo <= hi, 'min must not exceed max'))
+          .optional(),
       }).refine((x) => !(x.policy === 'wander' && x.onlySuccess), { message: "--only-success needs --policy expert (a wander episode never succeeds)", path: ['onlySuccess'] }), raw, 'karakuri collect');
       const { TASKS } = await import('../sim/tasks/registry.ts');
       const tasks = o.task.length === 1 && o.task[0] === 'all' ? [...TASKS.values()].filter((t) => t.embodiments.includes(o.embodiment)).map((t) => t.id) : o.task;
@@ -41,8 +46,9 @@ export function registerDataCommands(program: Command): void {
       const t0 = performance.now();
       let done = 0, ok = 0;
       bar.start(total, 0, { rate: '0', ok: 0, cell: '' });
+      const { jolts, ...rest } = o;
       const s = await collect({
-        ...o, tasks,
+        ...rest, tasks, ...(jolts ? { actionJolts: { rate: jolts[0], min: jolts[1], max: jolts[2] } } : {}),
         onEpisode: (e) => { done++; ok += +e.success; bar.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2), ok, cell: `${e.task} seed ${e.seed}` }); },
       }).finally(() => bar.stop());
       console.log(`\n${s.episodes} episodes (${s.successes} successful), ${s.frames} frames in ${s.seconds.toFixed(1)} s (${(s.frames / s.seconds).toFixed(0)} frames/s) -> ${s.dir}`);

@@ -79,6 +79,19 @@ describe('karakuri collect', () => {
     expect(ee.length).toBe(14 * commanded.length);
   }, 120_000);
 
+  it('with actionJolts (sparse pushes): provenance names them, and the recorded actions are the commands', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'collect-jolts-')), 'ds'), jolts = { rate: 0.2, min: 0.01, max: 0.03 };
+    await collect({ tasks: ['cup-on-tray'], embodiment: 'kara6', episodes: 1, out, seedStart: 1, size: 64, actionJolts: jolts });
+    const ds = await Dataset.open(out);
+    expect((ds.info.karakuri as Record<string, string> | undefined)?.actionJolts).toBe('0.2,0.01,0.03');
+    const { env, task, definition } = await createTaskEnv('cup-on-tray', { embodiment: 'kara6', width: 0, height: 0, actionJolts: jolts });
+    const commanded: number[][] = [], executed: number[][] = [];
+    task.expert(env, env.reset(1), { maxSteps: definition.maxSteps, onStep: (s, a) => { commanded.push(a); executed.push(s.info.executedAction!); } });
+    env.dispose();
+    expect(Array.from((await ds.episode(0))['action'] as Float32Array)).toEqual(Array.from(Float32Array.from(commanded.flat())));
+    expect(executed.some((e, i) => Math.hypot(...[0, 1, 2].map((k) => e[k]! - commanded[i]![k]!)) >= 0.01)).toBe(true); // it was pushed
+  }, 120_000);
+
   it('with policy wander: random arm motion recorded as perception data, never a success, with that provenance', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'collect-wander-')), 'ds');
     await expect(collect({ tasks: ['cup-on-tray'], embodiment: 'kara6', episodes: 1, out, size: 64, policy: 'wander', onlySuccess: true })).rejects.toThrow(/onlySuccess needs policy 'expert'/);

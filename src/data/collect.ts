@@ -26,6 +26,8 @@ export interface CollectOptions {
   depth?: boolean;
   /** DART perturbation (EnvConfig.actionNoise, m): the executed deltas get noise, the recorded actions stay the expert's. */
   actionNoise?: number;
+  /** Sparse DART pushes (EnvConfig.actionJolts): a share `rate` of the executed deltas is pushed by [min, max] m. */
+  actionJolts?: { rate: number; min: number; max: number };
   /** Keep only successful episodes (default: record both, flagged). */
   onlySuccess?: boolean;
   /**
@@ -40,6 +42,9 @@ export interface CollectOptions {
   license?: string;
   onEpisode?: (info: { task: string; seed: number; success: boolean; steps: number; written: number }) => void;
 }
+
+/** How a recording's provenance names its pushes ("rate,min,max"), so that a reuse check can compare them. */
+export const joltsTag = (j: { rate: number; min: number; max: number }): string => `${j.rate},${j.min},${j.max}`;
 
 export interface CollectSummary { episodes: number; successes: number; frames: number; seconds: number; dir: string }
 
@@ -59,6 +64,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
       contributor: o.contributor ?? 'karakuri-sim', license: o.license ?? 'Apache-2.0', source: wander ? 'simulation (MuJoCo, random arm motion among the objects: not demonstrations)' : 'simulation (MuJoCo, scripted experts)',
       ...(wander ? { policy: 'wander', wanderSteps: String(wanderSteps) } : {}),
       ...(o.actionNoise ? { actionNoise: String(o.actionNoise) } : {}),
+      ...(o.actionJolts ? { actionJolts: joltsTag(o.actionJolts) } : {}),
       ...(o.onlySuccess ? { onlySuccess: 'true', seedsPerTask: String(o.episodes) } : {}),
       embodiment: e.id, sectors: [...new Set(defs.map((d) => d.sector))].join(','), tasks: defs.map((d) => d.id).join(','),
     },
@@ -66,7 +72,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
   const t0 = performance.now();
   let written = 0, successes = 0, frames = 0;
   for (const def of defs) {
-    const pool = await EnvPool.create(taskEnvConfig(def, e, { embodiment: e, width: size, height: size, history: 1, actionNoise: o.actionNoise ?? 0 }), {
+    const pool = await EnvPool.create(taskEnvConfig(def, e, { embodiment: e, width: size, height: size, history: 1, actionNoise: o.actionNoise ?? 0, ...(o.actionJolts ? { actionJolts: o.actionJolts } : {}) }), {
       workers: o.workers, taskModule: new URL('../sim/tasks/pool-task.ts', import.meta.url), taskArgs: { task: def.id } satisfies PoolTaskArgs,
     });
     try {

@@ -55,6 +55,8 @@ describe('recipe', () => {
     await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, size: 96 } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
     // ... nor when asked for perturbed (DART) demonstrations
     await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, actionNoise: 0.004 } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
+    await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, jolts: { rate: 0.05, min: 0.01, max: 0.03 } } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
+    expect(() => parseRecipe({ ...bigger, collect: { ...bigger.collect, jolts: { rate: 0.05, min: 0.03, max: 0.01 } } })).toThrow(/collect\.jolts: min must not exceed max/);
     await expect(runRecipe(parseRecipe({ ...bigger, collect: { ...bigger.collect, onlySuccess: true } }))).rejects.toThrow(/data\/kara6 holds an incomplete or different dataset/);
 
     const other = mkdtempSync(join(tmpdir(), 'recipe-'));

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../validation.ts';
 import { TASKS } from '../sim/tasks/registry.ts';
-import { collect } from '../data/collect.ts';
+import { collect, joltsTag } from '../data/collect.ts';
 import { parseInfo } from '../data/lerobot/meta.ts';
 import { train } from '../train/train.ts';
 import { TrainConfigFields, checkTrainConfig } from '../train/config.ts';
@@ -35,6 +35,9 @@ export const Recipe = z.strictObject({
     seedStart: int(0).default(0),
     /** DART perturbation of the expert's executed deltas (m, std per step; the recorded actions stay clean); 0 = off. */
     actionNoise: z.number().min(0).max(0.02).default(0),
+    /** Sparse DART pushes of the expert's executed deltas (EnvConfig.actionJolts; the recorded actions stay clean). */
+    jolts: z.strictObject({ rate: z.number().min(0).max(1), min: z.number().min(0).max(0.05), max: z.number().min(0).max(0.05) })
+      .refine((j) => j.min <= j.max, { message: 'min must not exceed max' }).optional(),
     /** Keep only the demonstrations that succeeded (then up to `episodes` per task: the seeds tried). */
     onlySuccess: z.boolean().default(false),
     workers: int(1).optional(),
@@ -139,7 +142,7 @@ const tasksOf = (r: Recipe, arm: string) => (r.collect.tasks === 'all' ? [...TAS
 /** What one recording of the recipe is: which arm, tasks, how many seeds from where, by whom, how. */
 interface Recording {
   label: string; dir: string; arm: string; tasks: string[]; perTask: number; seedStart: number; size: number;
-  actionNoise: number; onlySuccess: boolean; wanderSteps: number | null;
+  actionNoise: number; jolts: { rate: number; min: number; max: number } | null; onlySuccess: boolean; wanderSteps: number | null;
 }
 
 /**
@@ -160,7 +163,7 @@ function completeDataset(want: Recording): number | null {
       : k.onlySuccess === undefined && episodes === seeds;
     const policy = want.wanderSteps === null ? k.policy === undefined : k.policy === 'wander' && k.wanderSteps === String(want.wanderSteps);
     const same = count && policy && i.robot_type === want.arm && k.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size
-      && Number(k.actionNoise ?? 0) === want.actionNoise;
+      && Number(k.actionNoise ?? 0) === want.actionNoise && k.actionJolts === (want.jolts ? joltsTag(want.jolts) : undefined);
     return same ? episodes : null;
   } catch {
     return null;
@@ -173,9 +176,9 @@ function recordings(r: Recipe, out: string): Recording[] {
   return c.embodiments.flatMap((arm, armIndex) => {
     const tasks = tasksOf(r, arm);
     if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
-    const demos: Recording = { label: arm, dir: join(out, 'data', arm), arm, tasks, perTask: c.episodes, seedStart: c.seedStart, size: c.size, actionNoise: c.actionNoise, onlySuccess: c.onlySuccess, wanderSteps: null };
+    const demos: Recording = { label: arm, dir: join(out, 'data', arm), arm, tasks, perTask: c.episodes, seedStart: c.seedStart, size: c.size, actionNoise: c.actionNoise, jolts: c.jolts ?? null, onlySuccess: c.onlySuccess, wanderSteps: null };
     return c.wander
-      ? [demos, { ...demos, label: `${arm} wander`, dir: join(out, 'data', `${arm}-wander`), perTask: c.wander.episodes, seedStart: c.wander.seedStart + armIndex * c.wander.episodes, actionNoise: 0, onlySuccess: false, wanderSteps: c.wander.steps }]
+      ? [demos, { ...demos, label: `${arm} wander`, dir: join(out, 'data', `${arm}-wander`), perTask: c.wander.episodes, seedStart: c.wander.seedStart + armIndex * c.wander.episodes, actionNoise: 0, jolts: null, onlySuccess: false, wanderSteps: c.wander.steps }]
       : [demos];
   });
 }
@@ -205,7 +208,7 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
     hooks.onCollectStart?.(rec.label, seeds);
     let done = 0;
     const s = await collect({
-      tasks: rec.tasks, embodiment: rec.arm, episodes: rec.perTask, out: rec.dir, size: rec.size, seedStart: rec.seedStart, workers: r.collect.workers, actionNoise: rec.actionNoise, onlySuccess: rec.onlySuccess,
+      tasks: rec.tasks, embodiment: rec.arm, episodes: rec.perTask, out: rec.dir, size: rec.size, seedStart: rec.seedStart, workers: r.collect.workers, actionNoise: rec.actionNoise, ...(rec.jolts ? { actionJolts: rec.jolts } : {}), onlySuccess: rec.onlySuccess,
       ...(rec.wanderSteps === null ? {} : { policy: 'wander' as const, wanderSteps: rec.wanderSteps }),
       onEpisode: () => hooks.onCollectEpisode?.(rec.label, ++done),
     }).finally(() => hooks.onCollectEnd?.(rec.label));

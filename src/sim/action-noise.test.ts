@@ -1,6 +1,7 @@
 // EnvConfig.actionNoise, the DART perturbation for recording demonstrations: executed end-effector position deltas
 // get seeded Gaussian noise of the configured deviation (rotation and gripper untouched), the same for a seed, and a
-// closed-loop expert still solves its task while what it commanded (what a recording keeps) stays clean.
+// closed-loop expert still solves its task while what it commanded (what a recording keeps) stays clean; and
+// EnvConfig.actionJolts, rare centimetre-sized pushes of the executed delta that the expert recovers from.
 import { describe, expect, it } from 'vitest';
 import { Env } from './env.ts';
 import { createTaskEnv } from './tasks/registry.ts';
@@ -65,5 +66,45 @@ describe('actionNoise (DART perturbation)', () => {
     } finally {
       env.dispose(); clean.env.dispose();
     }
+  });
+});
+
+describe('actionJolts (sparse DART pushes)', () => {
+  async function joltRun(seed: number, jolts: { rate: number; min: number; max: number }, steps: number): Promise<number[][]> {
+    const env = await Env.create({ embodiment: 'kara6', width: 0, height: 0, actionJolts: jolts });
+    try {
+      env.reset(seed);
+      return Array.from({ length: steps }, (_, i) => env.step(cmd(i)).info.executedAction!);
+    } finally {
+      env.dispose();
+    }
+  }
+  it('pushes a share `rate` of the steps by a length in [min, max], position only, the same way for a seed', async () => {
+    const j = { rate: 0.2, min: 0.01, max: 0.03 }, n = 300;
+    const a = await joltRun(5, j, n), b = await joltRun(5, j, n), c = await joltRun(6, j, n);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    const pushes = a.map((e, i) => Math.hypot(...[0, 1, 2].map((k) => e[k]! - cmd(i)[k]!))).filter((d) => d > 1e-12);
+    expect(pushes.length / n).toBeGreaterThan(0.13); // 0.2 +- 3 standard deviations (0.023)
+    expect(pushes.length / n).toBeLessThan(0.27);
+    // the commands are small, so no push here is clipped by the 5 cm delta limit: each is its drawn length
+    for (const d of pushes) { expect(d).toBeGreaterThanOrEqual(0.01 - 1e-9); expect(d).toBeLessThanOrEqual(0.03 + 1e-9); }
+    for (const [i, e] of a.entries()) expect(e.slice(3)).toEqual(cmd(i).slice(3));
+  });
+  it('the expert recovers from the pushes on most seeds; bad settings are refused by name', async () => {
+    const { env, task } = await createTaskEnv('cup-on-tray', { embodiment: 'kara6', width: 0, height: 0, actionJolts: { rate: 0.05, min: 0.01, max: 0.03 } });
+    try {
+      let solved = 0, pushed = 0;
+      for (const seed of [0, 1, 2, 3]) {
+        const r = task.expert(env, env.reset(seed), { maxSteps: 200, onStep: (s, a) => { if (Math.hypot(...[0, 1, 2].map((k) => s.info.executedAction![k]! - a[k]!)) >= 0.01) pushed++; } });
+        if (r.success) solved++;
+      }
+      expect(pushed).toBeGreaterThan(4); // ~5% of ~4 x 100 steps
+      expect(solved).toBeGreaterThanOrEqual(3);
+    } finally {
+      env.dispose();
+    }
+    await expect(Env.create({ embodiment: 'kara6', width: 0, height: 0, actionMode: 'joint', actionJolts: { rate: 0.1, min: 0, max: 0.01 } })).rejects.toThrow(/actionJolts push end-effector deltas; they need actionMode 'ee'/);
+    await expect(Env.create({ embodiment: 'kara6', width: 0, height: 0, actionJolts: { rate: 0.1, min: 0.03, max: 0.01 } })).rejects.toThrow(/actionJolts.*min must not exceed max/);
   });
 });

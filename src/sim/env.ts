@@ -36,6 +36,15 @@ export const EnvConfig = z.object({
    * shows corrections from states a learner's small errors lead to. 0 (the default) for evaluation.
    */
   actionNoise: z.number().min(0).max(0.02).default(0),
+  /**
+   * Sparse DART pushes for recording: at each step, with probability `rate`, the executed end-effector position delta
+   * gets a push of a uniformly random direction and a length drawn uniformly from [min, max] m ('ee' mode; seeded by
+   * the reset seed; the delta stays within its limit). Per-step noise large enough to leave the expert's path by
+   * centimetres (actionNoise >= 0.01) makes the experts fail; a rare push shows a centimetre-sized correction from a
+   * state the expert would never visit, and the expert, closed loop, still solves the task.
+   */
+  actionJolts: z.object({ rate: z.number().min(0).max(1), min: z.number().min(0).max(0.05), max: z.number().min(0).max(0.05) }).strict()
+    .refine((j) => j.min <= j.max, { message: 'min must not exceed max' }).optional(),
   controlHz: z.number().positive().default(20),
   maxSteps: z.number().int().positive().default(200),
   instruction: z.string().default(''),
@@ -182,6 +191,7 @@ export class Env {
         if (name) this.taskSensors.push([name, sensorAdr[i]!, dims[i]!]);
       }
       const dt = m.opt.timestep as number;
+      if (config.actionJolts && config.actionMode !== 'ee') throw new Error(`env config: actionJolts push end-effector deltas; they need actionMode 'ee', not '${config.actionMode}'`);
       if (config.actionNoise > 0 && config.actionMode !== 'ee') throw new Error(`env config: actionNoise (${config.actionNoise} m) perturbs end-effector deltas; it needs actionMode 'ee', not '${config.actionMode}'`);
       this.substeps = Math.round(1 / config.controlHz / dt);
       if (this.substeps < 1 || Math.abs(this.substeps * dt * config.controlHz - 1) > 1e-6) {
@@ -290,11 +300,18 @@ export class Env {
     let jointTargets: number[];
     let executed: number[] | undefined;
     if (mode === 'ee') {
+      const lim = EE_ACTION_LIMITS.pos;
       if (config.actionNoise > 0) {
-        const lim = EE_ACTION_LIMITS.pos;
         for (let i = 0; i < 3; i++) a[i] = Math.min(lim, Math.max(-lim, a[i]! + config.actionNoise * this.gaussian()));
         executed = Array.from(a);
       }
+      const jolt = config.actionJolts;
+      if (jolt && jolt.rate > 0 && this.noiseRng() < jolt.rate) {
+        const dir = [this.gaussian(), this.gaussian(), this.gaussian()], n = Math.hypot(...dir) || 1;
+        const len = jolt.min + (jolt.max - jolt.min) * this.noiseRng();
+        for (let i = 0; i < 3; i++) a[i] = Math.min(lim, Math.max(-lim, a[i]! + (len * dir[i]!) / n));
+      }
+      if (jolt) executed = Array.from(a);
       this.eeTarget = nextTarget(this.eeTarget, this.eePose(), a);
       const sol = this.ik.solve(d, this.eeTarget.pos, this.eeTarget.quat);
       this.lastIk = { posError: sol.posError, rotError: sol.rotError };
