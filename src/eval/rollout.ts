@@ -3,7 +3,8 @@
 // ended reset with the next seed. Action chunks are executed k steps before re-planning, or temporally ensembled
 // (ACT: a new chunk every step, the action for step t a weighted mean of every chunk's prediction for t, weights
 // exp(-m i) with i = 0 the oldest). Also measured: the "reads the room" error (|room estimate - privileged target
-// position| in cm, averaged over the steps where the policy was asked), how far each episode got toward its target
+// position| in cm, averaged over the steps where the policy was asked; the same for a goal estimate against
+// privileged.task.goal), how far each episode got toward its target
 // (EpisodePhases: the closest the end effector came, whether the fingers ever held it, how high it was lifted) and
 // scene|wrist videos of failures.
 import { join } from 'node:path';

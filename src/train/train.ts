@@ -77,7 +77,7 @@ const ROOM_KEY = 'privileged.target_position', GOAL_KEY = 'privileged.goal_posit
 /** The recorded positions the room head learns: the target's, then with roomGoal the goal's. */
 const roomKeys = (cfg: ModelConfig): string[] => (!cfg.roomHead ? [] : cfg.roomGoal ? [ROOM_KEY, GOAL_KEY] : [ROOM_KEY]);
 
-/** Per sample, the rows of `parts` ([B * 3] each) side by side: [B * 3 * parts.length]. */
+/** Per sample, the rows of `parts` ([B * width] each) side by side: [B * width * parts.length]. */
 function sideBySideRows(parts: Float32Array[], B: number, width: number): Float32Array {
   const out = new Float32Array(B * width * parts.length);
   for (let i = 0; i < B; i++) parts.forEach((p, j) => out.set(p.subarray(i * width, (i + 1) * width), (i * parts.length + j) * width));
