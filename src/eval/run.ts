@@ -1,8 +1,10 @@
 // `karakuri eval`: a model version (or any BatchPolicy) judged closed loop over tasks x embodiments x episodes, on
 // seeds disjoint from training (seedStart, default 100000: episode i of a cell uses seedStart + i, recorded), with
 // instructions phrased from the 'train' or the 'heldout' templates. Per cell: success with a 95% Wilson interval,
-// mean episode length with a t interval, the reads-the-room error in cm, videos of a few failures. Writes
-// results.json, report.md, report.html and a success bar chart per cell (PNG + HTML + JSON), and the model card's Evaluation section.
+// mean episode length with a t interval, the reads-the-room error in cm (target, and goal when the policy estimates
+// it), the failure funnel (cellPhases: came near the target, held it, lifted it, left it near the goal), videos of a
+// few failures. Writes results.json, report.md, report.html and a success bar chart per cell (PNG + HTML + JSON), and
+// the model card's Evaluation section.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
