@@ -22,11 +22,12 @@ describe('karakuri CLI', () => {
 
   it('demo trains and writes its training curve', () => {
     const out = mkdtempSync(join(tmpdir(), 'demo-'));
-    const r = run('demo', '--seconds', '1.5', '--out', out);
+    // at least 100 steps however loaded the machine is: the time budget alone made this depend on the load
+    const r = run('demo', '--seconds', '1.5', '--min-steps', '100', '--out', out);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/steps\/s/);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { steps: number; finalLoss: number };
-    expect(result.steps).toBeGreaterThan(10);
+    expect(result.steps).toBeGreaterThanOrEqual(100);
     expect(result.finalLoss).toBeLessThan(0.6); // learned something from ln(2) = 0.69
     expect(existsSync(join(out, 'training-curve.html'))).toBe(true);
     expect(PNG.sync.read(readFileSync(join(out, 'training-curve.png'))).width).toBe(640);

@@ -1,5 +1,6 @@
-// The `npm start` job until the full pipeline lands: trains a small MLP on two interleaved spirals for a fixed time
-// with a progress bar (steps/s, loss, ETA), then writes the training curve as PNG, HTML and JSON.
+// `karakuri demo`: trains a small MLP on two interleaved spirals for a fixed time (and at least minSteps steps, so
+// that a loaded machine still trains it) with a progress bar (steps/s, loss, ETA), then writes the training curve
+// as PNG, HTML and JSON.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -18,7 +19,7 @@ function spirals(n: number): { x: torch.Tensor; y: torch.Tensor } {
   return { x: torch.keep(torch.tensor(Float32Array.from(xs), { shape: [n, 2] })), y: torch.keep(torch.tensor(ys, { dtype: 'int64' })) };
 }
 
-export async function runDemo(opts: { seconds: number; out: string; quiet?: boolean }): Promise<DemoResult> {
+export async function runDemo(opts: { seconds: number; minSteps?: number; out: string; quiet?: boolean }): Promise<DemoResult> {
   torch.manualSeed(0);
   const { x, y } = spirals(512);
   const model = new torch.nn.MLP([2, 128, 128, 2]);
@@ -33,7 +34,7 @@ export async function runDemo(opts: { seconds: number; out: string; quiet?: bool
   const curve: { step: number; loss: number }[] = [];
   const t0 = performance.now();
   let steps = 0, loss = NaN;
-  while (performance.now() - t0 < opts.seconds * 1000) {
+  while (performance.now() - t0 < opts.seconds * 1000 || steps < (opts.minSteps ?? 0)) {
     loss = torch.tidy(() => {
       opt.zeroGrad();
       const l = torch.F.crossEntropy(model.forward(x), y);

@@ -49,9 +49,10 @@ export function registerSystemCommands(program: Command): void {
     .command('demo')
     .description('the main job on embedded defaults: doctor, then train a small network with a progress bar')
     .option('--seconds <s>', 'how long to train', '8')
+    .option('--min-steps <n>', 'train at least this many steps, however long they take', '0')
     .option('--out <dir>', 'where to write the training curve (JSON + PNG)', 'out/demo')
     .action(async (raw: unknown) => {
-      const opts = parseOptions(z.object({ seconds: z.coerce.number().positive().max(3600), out: z.string().min(1) }), raw, 'karakuri demo');
+      const opts = parseOptions(z.object({ seconds: z.coerce.number().positive().max(3600), minSteps: z.coerce.number().int().min(0).max(1_000_000), out: z.string().min(1) }), raw, 'karakuri demo');
       const { doctorReport, formatDoctor } = await import('./doctor.ts');
       console.log(formatDoctor(await doctorReport()));
       const { runDemo } = await import('./demo.ts');
