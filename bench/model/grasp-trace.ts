@@ -10,6 +10,8 @@ import { Policy } from '../../src/model/policy.ts';
 import { createTaskEnv } from '../../src/sim/tasks/registry.ts';
 import type { Env } from '../../src/sim/env.ts';
 import type { PrivilegedState, StepResult } from '../../src/sim/observation.ts';
+import { goalPosition } from '../../src/eval/rollout.ts';
+import { median } from '../lib/stats.ts';
 
 const { values: a } = parseArgs({ options: {
   model: { type: 'string' }, task: { type: 'string', default: 'cup-on-tray' }, arm: { type: 'string', default: 'kara6' },
@@ -24,7 +26,7 @@ interface Trace { success: boolean; graspOffsetsCm: number[]; releases: { liftCm
 
 /** Watches one episode step by step: grasp and release events of the target. */
 function watcher(start: PrivilegedState) {
-  const name = String(start.task.target), z0 = start.objects[name]!.pos[2], goal = (start.task.goal as number[]).map(Number);
+  const name = String(start.task.target), z0 = start.objects[name]!.pos[2], goal = goalPosition(start)!;
   const t: Trace = { success: false, graspOffsetsCm: [], releases: [] };
   let held = false, peak = 0;
   return {
@@ -34,7 +36,7 @@ function watcher(start: PrivilegedState) {
       t.success ||= r.info.success;
       if (h) peak = Math.max(peak, 100 * (p[2] - z0));
       if (h && !held) t.graspOffsetsCm.push(100 * Math.hypot(ee[0]! - p[0], ee[1]! - p[1]));
-      if (!h && held) { t.releases.push({ liftCm: peak, goalCm: 100 * Math.hypot(p[0] - goal[0]!, p[1] - goal[1]!) }); peak = 0; }
+      if (!h && held) { t.releases.push({ liftCm: peak, goalCm: 100 * Math.hypot(p[0] - goal[0], p[1] - goal[1]) }); peak = 0; }
       held = h;
     },
   };
@@ -61,7 +63,6 @@ function runExpert(e: Env, seed: number): Trace {
   return w.trace;
 }
 
-const median = (xs: number[]) => { if (!xs.length) return NaN; const v = [...xs].sort((x, y) => x - y), m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 const s0 = Number(a['seed-start']), n = Number(a.seeds);
 const traces = { policy: [] as Trace[], expert: [] as Trace[] };

@@ -1,11 +1,12 @@
 // bench/sim expert-perturbation: how much DART perturbation the scripted experts survive, per task on one arm
-// (cameras off, one env): success with no perturbation, with per-step Gaussian noise of each --noise (EnvConfig
+// (cameras off, through the worker pool as in bench/sim/experts.ts): success with no perturbation, with per-step Gaussian noise of each --noise (EnvConfig
 // actionNoise, m), and with sparse pushes of each --jolts (EnvConfig.actionJolts, rate:min:max). Demonstrations
 // recorded with onlySuccess keep only what the expert solved, so this says how many demonstrations a setting costs.
 //   npx tsx bench/sim/expert-perturbation.ts [--arm kara6] [--episodes 10] [--noise 0.004,0.01,0.02]
 //     [--jolts 0.05:0.01:0.03,0.1:0.01:0.03] [--tasks a,b]
 import { parseArgs } from 'node:util';
-import { TASKS, createTaskEnv } from '../../src/sim/tasks/registry.ts';
+import { TASKS } from '../../src/sim/tasks/registry.ts';
+import { runExpertSuite } from '../../src/sim/tasks/suite.ts';
 import type { EnvConfigInput } from '../../src/sim/env.ts';
 
 const { values: a } = parseArgs({ options: {
@@ -24,18 +25,11 @@ const settings: Setting[] = [
 ];
 const tasks = a.tasks ? a.tasks.split(',') : [...TASKS.values()].filter((t) => t.embodiments.includes(a.arm!)).map((t) => t.id);
 const t0 = performance.now();
-const rows: string[][] = [];
-for (const id of tasks) {
-  const row = [id];
-  for (const s of settings) {
-    const { env, task, definition } = await createTaskEnv(id, { embodiment: a.arm!, width: 0, height: 0, ...s.env });
-    let ok = 0;
-    for (let seed = 0; seed < n; seed++) if (task.expert(env, env.reset(seed), { maxSteps: definition.maxSteps }).success) ok++;
-    env.dispose();
-    row.push(`${ok}/${n}`);
-  }
-  rows.push(row);
-  process.stderr.write(`  ${id}: ${row.slice(1).join(' ')}\n`);
+const rows = tasks.map((id) => [id]);
+for (const st of settings) {
+  const cells = await runExpertSuite({ tasks, embodiments: [a.arm!], episodes: n, perturbation: st.env });
+  cells.forEach((c, i) => rows[i]!.push(`${c.successes}/${c.episodes}`));
+  process.stderr.write(`  ${st.label}: ${cells.map((c) => `${c.task} ${c.successes}/${c.episodes}`).join(', ')}\n`);
 }
 console.log(`\nScripted experts on ${a.arm} under perturbation, seeds 0..${n - 1} (${((performance.now() - t0) / 60000).toFixed(1)} min)\n`);
 const head = ['task', ...settings.map((s) => s.label)];

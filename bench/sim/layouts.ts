@@ -5,6 +5,7 @@
 //   npx tsx bench/sim/layouts.ts [--arm kara6] [--episodes 50] [--seed-start 100000]
 import { parseArgs } from 'node:util';
 import { TASKS, createTaskEnv } from '../../src/sim/tasks/registry.ts';
+import { goalPosition, targetPosition } from '../../src/eval/rollout.ts';
 
 const { values: a } = parseArgs({ options: { arm: { type: 'string', default: 'kara6' }, episodes: { type: 'string', default: '50' }, 'seed-start': { type: 'string', default: '100000' } } });
 const n = Number(a.episodes), s0 = Number(a['seed-start']);
@@ -20,9 +21,9 @@ for (const t of TASKS.values()) {
   const { env } = await createTaskEnv(t.id, { embodiment: a.arm!, width: 0, height: 0 });
   const targets: number[][] = [], goals: number[][] = [];
   for (let seed = s0; seed < s0 + n; seed++) {
-    const p = env.reset(seed).privileged, g = p.task.goal, name = p.task.target;
-    if (typeof name === 'string' && p.objects[name]) targets.push(p.objects[name]!.pos);
-    if (Array.isArray(g) && g.length === 3) goals.push(g.map(Number));
+    const p = env.reset(seed).privileged, t = targetPosition(p), g = goalPosition(p);
+    if (t) targets.push(t);
+    if (g) goals.push(g);
   }
   env.dispose();
   console.log(`| ${t.id} | ${targets.length ? spread(targets).toFixed(1) : '-'} | ${goals.length ? spread(goals).toFixed(1) : '-'} |`);

@@ -83,6 +83,12 @@ export function targetPosition(p: PrivilegedState): [number, number, number] | n
   return typeof t === 'string' && p.objects[t] ? p.objects[t]!.pos : null;
 }
 
+/** The task's goal position (privileged.task.goal: where the target must go), or null for a task without one. */
+export function goalPosition(p: PrivilegedState): [number, number, number] | null {
+  const g = p.task.goal;
+  return Array.isArray(g) && g.length === 3 ? [Number(g[0]), Number(g[1]), Number(g[2])] : null;
+}
+
 interface Slot {
   seed: number;
   step: number;
@@ -114,8 +120,8 @@ function trackPhases(s: Slot): void {
   ph.closestCm = Math.min(ph.closestCm, 100 * Math.hypot(ee[0]! - pos[0], ee[1]! - pos[1], ee[2]! - pos[2]));
   ph.grasped ||= s.priv.grasped.includes(s.target.name);
   ph.liftCm = Math.max(ph.liftCm, 100 * (pos[2] - s.target.z0));
-  const g = s.priv.task.goal;
-  if (Array.isArray(g) && g.length >= 2) ph.goalCm = 100 * Math.hypot(pos[0] - Number(g[0]), pos[1] - Number(g[1]));
+  const g = goalPosition(s.priv);
+  if (g) ph.goalCm = 100 * Math.hypot(pos[0] - g[0], pos[1] - g[1]);
 }
 
 export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<EpisodeOutcome[]> {
@@ -156,8 +162,8 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
           else { s.chunks.push({ t: s.step, actions: chunk }); s.chunks = s.chunks.filter((c) => s.step - c.t < c.actions.length); }
           const room = r.room?.[k], target = targetPosition(s.priv);
           if (room && target) { s.roomSum += 100 * Math.hypot(room[0] - target[0], room[1] - target[1], room[2] - target[2]); s.roomN++; }
-          const goal = r.goal?.[k], g = s.priv.task.goal;
-          if (goal && Array.isArray(g) && g.length === 3) { s.goalSum += 100 * Math.hypot(...goal.map((x, j) => x - Number(g[j]))); s.goalN++; }
+          const goal = r.goal?.[k], g = goalPosition(s.priv);
+          if (goal && g) { s.goalSum += 100 * Math.hypot(goal[0] - g[0], goal[1] - g[1], goal[2] - g[2]); s.goalN++; }
         });
       }
       const actions = slots.map((s) => {

@@ -73,4 +73,14 @@ describe('the expert table', () => {
     expect(cell!.failedSeeds).toEqual([40, 41, 42].filter((_, i) => !local[i]!.success));
     expect(expertTableMarkdown([cell!])).toMatch(/\| cup-on-tray \| restaurant \| kara6 \| \d\/3 \(\d+%\) \|/);
   });
+  it('perturbs the experts as asked, with the same outcomes as a local env perturbed alike', async () => {
+    const perturbation = { actionNoise: 0.01, actionJolts: { rate: 0.1, min: 0.01, max: 0.03 } };
+    const [cell] = await runExpertSuite({ tasks: ['cup-on-tray'], embodiments: ['kara6'], episodes: 3, seedStart: 0, workers: 2, perturbation });
+    const { env, task: inst, definition } = await createTaskEnv('cup-on-tray', { embodiment: 'kara6', width: 0, height: 0, ...perturbation });
+    const local = [0, 1, 2].map((seed) => inst.expert(env, env.reset(seed), { maxSteps: definition.maxSteps }));
+    env.dispose();
+    expect(cell!.failedSeeds).toEqual([0, 1, 2].filter((_, i) => !local[i]!.success));
+    expect(cell!.meanSteps).toBeCloseTo(local.reduce((s, r) => s + r.steps, 0) / 3, 9);
+    expect(cell!.successes).toBeLessThan(3); // 1 cm per step breaks the expert (bench/sim/expert-perturbation.ts)
+  });
 });

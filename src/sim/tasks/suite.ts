@@ -6,6 +6,7 @@ import { EnvPool, type EpisodeResult } from '../pool/index.ts';
 import { task, taskEnvConfig, TASKS } from './registry.ts';
 import type { PoolTaskArgs } from './pool-task.ts';
 import type { Sector } from './types.ts';
+import type { EnvConfigInput } from '../env.ts';
 
 export interface ExpertCell {
   task: string;
@@ -31,6 +32,8 @@ export interface SuiteOptions {
   /** First seed; episode i uses seed seedStart + i. */
   seedStart?: number;
   workers?: number;
+  /** DART perturbation of the executed actions (EnvConfig actionNoise / actionJolts; default none). */
+  perturbation?: Pick<EnvConfigInput, 'actionNoise' | 'actionJolts'>;
   onEpisode?: (cell: { task: string; embodiment: string }, r: EpisodeResult) => void;
 }
 
@@ -54,7 +57,7 @@ export async function runExpertSuite(opts: SuiteOptions): Promise<ExpertCell[]> 
   for (const cell of suiteCells(opts)) {
     const def = task(cell.task);
     const e = resolveEmbodiment(cell.embodiment);
-    const pool = await EnvPool.create(taskEnvConfig(def, e, { embodiment: e, width: 0, height: 0 }), {
+    const pool = await EnvPool.create(taskEnvConfig(def, e, { embodiment: e, width: 0, height: 0, ...opts.perturbation }), {
       workers: opts.workers, taskModule: new URL('./pool-task.ts', import.meta.url), taskArgs: { task: def.id } satisfies PoolTaskArgs,
     });
     try {
