@@ -3,6 +3,7 @@
 // arrays (cheap to send between threads); camera frames are the newest view of each camera per row. The data layer
 // turns rollouts into dataset episodes (src/data/record).
 import type { Env } from './env.ts';
+import { cameraNames, modelCameraPose, type CameraPose } from './render/camera.ts';
 import type { Observation, PrivilegedState, StepResult, TaskState } from './observation.ts';
 
 export interface Rollout {
@@ -14,6 +15,11 @@ export interface Rollout {
   length: number;
   /** Privileged facts of the episode at reset (target, goal, ...). */
   task: TaskState;
+  /**
+   * Poses at reset of the cameras fixed to the world (the scene camera: domain randomization moves it per episode, and
+   * it stays put within one), by name. Cameras on a moving body (the wrist) are not listed.
+   */
+  cameraPoses: Record<string, CameraPose>;
   /** Per camera: RGB (H x W x 3) and depth (H x W, metres) per row; empty when cameras are off. */
   cameras: Record<string, { rgb: Uint8Array[]; depth: Float32Array[] }>;
   width: number;
@@ -45,6 +51,7 @@ export class RolloutRecorder {
   private rows: { o: Observation; p: PrivilegedState; action: number[]; joint: number[] }[] = [];
   private task: TaskState = {};
   private seed = 0;
+  private poses: Record<string, CameraPose> = {};
 
   constructor(private readonly env: Env) {}
 
@@ -53,6 +60,7 @@ export class RolloutRecorder {
     this.seed = seed;
     this.task = reset.privileged.task;
     this.pending = { o: reset.observation, p: reset.privileged };
+    this.poses = worldCameraPoses(this.env);
   }
 
   /** Records the row (previous observation, this action); `r` is what the action led to. */
@@ -82,7 +90,7 @@ export class RolloutRecorder {
     }
     return {
       embodiment: this.env.embodiment.id, instruction: rows[0]?.o.instruction ?? '', seed: this.seed, success, length: T, task: this.task,
-      cameras, width: this.env.config.width, height: this.env.config.height,
+      cameraPoses: this.poses, cameras, width: this.env.config.width, height: this.env.config.height,
       jointPos: col(n, (r) => r.o.proprio.jointPos), jointVel: col(n, (r) => r.o.proprio.jointVel),
       eePos: col(3, (r) => r.o.proprio.eePos), eeQuat: col(4, (r) => r.o.proprio.eeQuat), gripper: col(1, (r) => [r.o.proprio.gripper]),
       wrench: col(6, (r) => [...r.o.wrench.force, ...r.o.wrench.torque]), touch: col(2, (r) => r.o.touch),
@@ -92,6 +100,13 @@ export class RolloutRecorder {
       time: Float64Array.from(rows, (r) => r.o.time),
     };
   }
+}
+
+/** Current poses of the env's cameras that hang on the world body (not on a moving link), by name. */
+export function worldCameraPoses(env: Env): Record<string, CameraPose> {
+  const body = env.model.cam_bodyid as Int32Array, out: Record<string, CameraPose> = {};
+  cameraNames(env.model).forEach((name, id) => { if (name && body[id] === 0) out[name] = modelCameraPose(env.model, env.data, id); });
+  return out;
 }
 
 /** Transferable buffers of a rollout (to move it between threads without copying). */

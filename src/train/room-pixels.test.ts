@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collect } from '../data/collect.ts';
 import { Dataset } from '../data/lerobot/dataset.ts';
-import { writeTestDataset } from '../data/lerobot/testdata.ts';
+import { FPS, testEpisode, testFeatures, writeTestDataset } from '../data/lerobot/testdata.ts';
+import { DatasetWriter } from '../data/lerobot/writer.ts';
 import type { Batch } from '../data/loader/assemble.ts';
 import { cameraNames, modelCameraPose, projectPoint, resolveCamera } from '../sim/render/camera.ts';
 import { createTaskEnv } from '../sim/tasks/registry.ts';
@@ -21,6 +22,18 @@ beforeAll(async () => {
   await collect({ tasks: ['bowl-to-bin'], embodiment: 'kara7', episodes: 2, seedStart: 30, out: ds, size: 64, workers: 1 });
   await writeTestDataset(plain, [3, 2]);
 }, 120_000);
+
+/** A synthetic dataset whose episodes carry the given karakuri/camera_poses (and no simulated task, arm or seed). */
+async function withPoses(name: string, poses: string[]): Promise<string> {
+  const dir = join(root, name);
+  const w = await DatasetWriter.create(dir, { fps: FPS, robotType: 'kara6', features: testFeatures(false), provenance: { contributor: 'test', licence: 'CC-BY-4.0', sector: 'restaurant', embodiment: 'kara6' } });
+  for (const [e, camera_poses] of poses.entries()) {
+    const ep = testEpisode(e, 3, false);
+    await w.addEpisode({ ...ep, meta: { ...ep.meta, camera_poses } });
+  }
+  await w.finalize();
+  return dir;
+}
 
 const batchOf = (dataset: number[], frame: number[]): Batch => ({ size: frame.length, dataset: Int32Array.from(dataset), frame: Int32Array.from(frame), imageShape: [64, 64] } as unknown as Batch);
 
@@ -43,6 +56,40 @@ describe('RoomPixels', () => {
     expect(px[4]).toBeCloseTo(q.u, 2);
     expect(px[5]).toBeCloseTo(q.v, 2);
     for (const v of px) expect(v > 0 && v < 64).toBe(true); // every target is in view
+  });
+
+  it("records each episode's fixed camera poses in its meta, as the live simulator has them after the reset", async () => {
+    const d = await Dataset.open(ds);
+    const { env } = await createTaskEnv('bowl-to-bin', { embodiment: 'kara7', width: 64, height: 64 });
+    for (const e of d.episodes) {
+      const poses = JSON.parse(String(e.meta['karakuri/camera_poses'])) as Record<string, { pos: number[]; xmat: number[]; fovy: number }>;
+      expect(Object.keys(poses)).toEqual(['scene']); // the wrist camera moves with the arm: not recorded
+      env.reset(Number(e.meta['karakuri/seed']));
+      const live = modelCameraPose(env.model, env.data, resolveCamera(cameraNames(env.model), 'scene'));
+      poses.scene!.pos.forEach((v, j) => expect(v).toBeCloseTo(live.pos[j]!, 9));
+      poses.scene!.xmat.forEach((v, j) => expect(v).toBeCloseTo(live.xmat[j]!, 9));
+      expect(poses.scene!.fovy).toBe(live.fovy);
+    }
+    const [a, b] = d.episodes.map((e) => String(e.meta['karakuri/camera_poses']));
+    expect(a).not.toBe(b); // domain randomization moved the camera between the two seeds
+    env.dispose();
+  });
+
+  it('projects with a recorded pose where the episode names no simulated task, and refuses a malformed one by name', async () => {
+    const pose = { pos: [0.1, -0.2, 3], xmat: [1, 0, 0, 0, 1, 0, 0, 0, 1], fovy: 40 }; // looking straight down
+    const dir = await withPoses('posed', [JSON.stringify({ scene: pose })]);
+    const pixels = await RoomPixels.open([dir], 'scene');
+    expect(pixels.unknownEpisodes).toBe(0);
+    const p = [0.3, 0.1, 0.5] as const;
+    const q = projectPoint(pose as Parameters<typeof projectPoint>[0], p, 64, 64);
+    const [u, v] = pixels.pixels(batchOf([0], [1]), Float32Array.from(p));
+    expect(u).toBeCloseTo(q.u, 4);
+    expect(v).toBeCloseTo(q.v, 4);
+    expect(u).not.toBeCloseTo(32, 0); // off the image centre: the pose's offset is used
+    const notJson = await withPoses('not-json', [JSON.stringify({ scene: pose }), '{scene:']);
+    await expect(RoomPixels.open([notJson], 'scene')).rejects.toThrow(/not-json episode 1: karakuri\/camera_poses is not JSON/);
+    const short = await withPoses('short', [JSON.stringify({ scene: { ...pose, xmat: [1, 0, 0] } })]);
+    await expect(RoomPixels.open([short], 'scene')).rejects.toThrow(/short episode 0: karakuri\/camera_poses is malformed: scene\.xmat/);
   });
 
   it('moves the pixel with the augmentation, and gives NaN where it cannot place the target', async () => {

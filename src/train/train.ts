@@ -226,7 +226,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
   const loader = await DataLoader.create({ datasets: config.datasets, spec, batchSize: config.batchSize, seed: config.seed, workers: config.workers });
   // the pointer loss needs the target's pixel: from each simulated episode's task, arm and the simulator's camera
   const pixels = cfg.roomHead && cfg.vision.pointers > 0 && cfg.pointerWeight > 0 ? await RoomPixels.open(config.datasets.map((d) => d.dir), cfg.cameras[0]!) : null;
-  if (pixels?.unknownEpisodes) log(`pointer loss: ${pixels.unknownEpisodes} episodes name no simulated task, arm and seed (karakuri/task_id, karakuri/embodiment, karakuri/seed); their samples train without it`);
+  if (pixels?.unknownEpisodes) log(`pointer loss: ${pixels.unknownEpisodes} episodes carry no recorded camera pose (karakuri/camera_poses) and name no simulated task, arm and seed (karakuri/task_id, karakuri/embodiment, karakuri/seed); their samples train without it`);
   let model: TrainableModel | null = null, opt: torch.optim.AdamW | null = null, ema: Ema | null = null;
   let bar: cliProgress.SingleBar | null = null;
   try {

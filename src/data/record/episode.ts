@@ -1,6 +1,6 @@
 // From a simulator rollout to a dataset episode: the rollout's columns under the dataset's feature keys (state packed
 // as joints + end-effector pose + gripper), the camera frames as video features, and the provenance of the episode
-// (task, sector, embodiment, seed, success) for meta/episodes.
+// (task, sector, embodiment, seed, success, and the fixed cameras' poses as JSON) for meta/episodes.
 import type { Rollout } from '../../sim/rollout.ts';
 import type { EpisodeData } from '../features.ts';
 import { SIM_KEYS } from './sim-features.ts';
@@ -30,6 +30,9 @@ export function rolloutToEpisode(r: Rollout, p: EpisodeProvenance, o: { depth: b
       [SIM_KEYS.action]: r.action, [SIM_KEYS.jointAction]: r.jointAction, [SIM_KEYS.targetPos]: r.targetPos, [SIM_KEYS.goalPos]: r.goalPos,
     },
     videos, ...(o.depth ? { depth } : {}),
-    meta: { task_id: p.taskId, sector: p.sector, embodiment: r.embodiment, seed: r.seed, success: r.success }, // the writer stores them as karakuri/<key>
+    meta: { // the writer stores them as karakuri/<key>
+      task_id: p.taskId, sector: p.sector, embodiment: r.embodiment, seed: r.seed, success: r.success,
+      ...(Object.keys(r.cameraPoses).length ? { camera_poses: JSON.stringify(r.cameraPoses) } : {}),
+    },
   };
 }
