@@ -112,6 +112,12 @@ export const ModelConfig = z.strictObject({
    * >= 2) is taught to look at the goal's pixel as pointer 0 looks at the target's.
    */
   roomGoal: z.boolean().default(false),
+  /**
+   * Pointer 0 is also taught the target's pixel in the wrist camera's current frame (the camera named 'wrist' in
+   * cameras, which moves with the hand): at the grasp the wrist view shows how far the fingers are off the object's
+   * centre, which the scene camera resolves only to centimetres.
+   */
+  wristPointer: z.boolean().default(false),
   /** Weight of the room loss (L1 in metres) in the total loss. */
   roomWeight: z.number().min(0).default(10),
   /** Weight of the pointer loss (pointer 0 looks at the target's pixel; needs vision.pointers and pixel targets). */
@@ -139,6 +145,9 @@ export const ModelConfig = z.strictObject({
   for (const k of known) if (!c.embodiments.includes(k)) bad(['stateLayout', 'proprio', k], `is not one of embodiments (${c.embodiments.join(', ')})`);
   if (c.roomReads === 'image' && !c.roomHead) bad(['roomReads'], `'image' needs the room head (roomHead is false)`);
   if (c.roomGoal && !c.roomHead) bad(['roomGoal'], 'needs the room head (roomHead is false)');
+  if (c.wristPointer && !c.roomHead) bad(['wristPointer'], 'needs the room head (roomHead is false): the wrist pixel is that of its target');
+  if (c.wristPointer && c.vision.pointers === 0) bad(['wristPointer'], 'needs vision.pointers >= 1 (pointer 0 is the one taught)');
+  if (c.wristPointer && c.cameras.indexOf('wrist') < 1) bad(['cameras'], `wristPointer needs a camera named 'wrist' after the first (got ${c.cameras.join(', ')})`);
   if (c.roomGoal && c.vision.pointers === 1) bad(['vision', 'pointers'], 'is 1, but roomGoal teaches pointer 1 to look at the goal: give 0 or at least 2');
 });
 

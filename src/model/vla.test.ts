@@ -207,6 +207,45 @@ describe('roomGoal: the room head also estimates where the target must go', () =
   });
 });
 
+describe('wristPointer: pointer 0 is taught the target in the wrist camera too', () => {
+  const vision = { channels: [8, 16], stemStride: 2 as const, tokensPerImage: 4, imageSize: [16, 16] as [number, number], groups: 4, pointers: 2 };
+  const cfg = tinyConfig({ roomReads: 'image', wristPointer: true, vision });
+  it("reads pointer 0 over the wrist camera's current frame, and adds its loss to the pointer loss's mean", () => {
+    torch.tidy(() => {
+      const model = new KarakuriVLA(cfg);
+      const inp = randomInput(cfg, 3);
+      const enc = torch.noGrad(() => model.encode(inp));
+      const { pooled } = torch.noGrad(() => model.encodeText(inp.tokens, inp.tokenMask));
+      const all = torch.noGrad(() => model.video.encode(inp.images, pooled)).pointerLogits!; // (B, C*T, P, cells)
+      const w = cfg.cameras.indexOf('wrist'), T = cfg.history;
+      expect(maxDiff(enc.wristPointerLogits!, all.select(1, (w + 1) * T - 1).select(1, 0))).toBe(0);
+      // it is the wrist frame's: another wrist image changes it, and leaves the scene camera's pointers as they were
+      const images = inp.images.clone(), other = torch.randint(0, 255, [3, 16, 16, 3]).to('uint8');
+      images.select(1, w).select(1, T - 1).copy_(other);
+      const enc2 = torch.noGrad(() => model.encode({ ...inp, images }));
+      expect(maxDiff(enc2.wristPointerLogits!, enc.wristPointerLogits!)).toBeGreaterThan(1e-4);
+      expect(maxDiff(enc2.pointerLogits!, enc.pointerLogits!)).toBe(0);
+      // loss: the mean of the scene pointer's and the wrist pointer's cross-entropies
+      const px = torch.tensor([[3, 4], [8, 8], [15, 0]]), wpx = torch.tensor([[12, 12], [NaN, NaN], [6, 2]]);
+      const map = pointerMapSize(model.cfg.vision), image: [number, number] = [16, 16];
+      const want = (pointerLoss(enc.pointerLogits!.select(1, 0), px, map, image).item() + pointerLoss(enc.wristPointerLogits!, wpx, map, image).item()) / 2;
+      expect(torch.noGrad(() => model.loss(inp, { ...target(3), roomPixel: px, wristPixel: wpx })).pointer.item()).toBeCloseTo(want, 5);
+      expect(() => model.loss(inp, { ...target(3), roomPixel: px, wristPixel: px.narrow(1, 0, 1) })).toThrow('KarakuriVLA.loss: wristPixel is [3, 1], expected [3, 2] (u, v pixels in the wrist camera)');
+      model.dispose();
+      const plain = new KarakuriVLA(tinyConfig({ roomReads: 'image', vision }));
+      expect(torch.noGrad(() => plain.encode(inp)).wristPointerLogits).toBeNull();
+      expect(() => plain.loss(inp, { ...target(3), roomPixel: px, wristPixel: wpx })).toThrow('KarakuriVLA.loss: wristPixel is [3, 2], but the model has no wristPointer');
+      plain.dispose();
+    });
+  });
+  it('needs the room head, a pointer and a wrist camera after the first', () => {
+    expect(() => tinyConfig({ wristPointer: true, roomHead: false, vision })).toThrow(/wristPointer: needs the room head/);
+    expect(() => tinyConfig({ wristPointer: true, vision: { ...vision, pointers: 0 } })).toThrow(/wristPointer: needs vision\.pointers >= 1/);
+    expect(() => tinyConfig({ wristPointer: true, vision, cameras: ['scene'] })).toThrow(/cameras: wristPointer needs a camera named 'wrist' after the first \(got scene\)/);
+    expect(() => tinyConfig({ wristPointer: true, vision, cameras: ['wrist', 'scene'] })).toThrow(/cameras: wristPointer needs a camera named 'wrist'/);
+  });
+});
+
 describe('model version directory', () => {
   const tokenizer = Tokenizer.train(['Put the red cup on the tray.', 'Place the blue mug onto the tray', 'move the green bowl to the bin'], { vocabSize: 300, minFrequency: 1 });
   const norm = (p: number) => ({ state: { mean: Array(8 + p).fill(0.1), std: Array(8 + p).fill(2) }, action: { mean: Array(7).fill(0.01), std: Array(7).fill(0.5) } });

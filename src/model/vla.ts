@@ -35,7 +35,8 @@ export interface Cached { text?: EncodedText; frameTokens?: Tensor }
  * room: the target's position [B, 3] (m); roomPixel: where it is in the first camera's current frame [B, 2] (u, v in
  * pixels of vision.imageSize, from the top-left corner; NaN where unknown), which supervises pointer 0's attention.
  */
-export interface VLATarget { action: Tensor; actionPad: Tensor; room?: Tensor; roomPixel?: Tensor }
+/** wristPixel: the target's pixel in the wrist camera's current frame [B, 2] (wristPointer), also for pointer 0. */
+export interface VLATarget { action: Tensor; actionPad: Tensor; room?: Tensor; roomPixel?: Tensor; wristPixel?: Tensor }
 
 export class KarakuriVLA extends nn.Module {
   readonly cfg: ModelConfig;
@@ -92,7 +93,7 @@ export class KarakuriVLA extends nn.Module {
    * The trunk's readout outputs [B, H + room, dim] and the room estimate [B, 3] (metres; null without a room head),
    * optionally from cached text / per-frame encodings (see Cached).
    */
-  encode(inp: VLAInput, cached: Cached = {}): { readouts: Tensor; room: Tensor | null; pointerLogits: Tensor | null } {
+  encode(inp: VLAInput, cached: Cached = {}): { readouts: Tensor; room: Tensor | null; pointerLogits: Tensor | null; wristPointerLogits: Tensor | null } {
     this.check(inp);
     return torch.tidy(() => {
       const c = this.cfg, H = c.horizon;
@@ -100,6 +101,8 @@ export class KarakuriVLA extends nn.Module {
       const { tokens: image, pointerLogits: all } = this.video.encode(inp.images, pooled, cached.frameTokens); // (B, C*T*n, dim)
       // the first camera's current frame is frame T-1 (camera-major order)
       const pointerLogits = all ? all.select(1, c.history - 1) : null; // (B, P, cells)
+      // with wristPointer, pointer 0 over the wrist camera's current frame
+      const wristPointerLogits = all && c.wristPointer ? all.select(1, (c.cameras.indexOf('wrist') + 1) * c.history - 1).select(1, 0) : null; // (B, cells)
       let room: Tensor | null = null, roomToken: Tensor | undefined;
       if (this.roomHead && this.roomIn) {
         // the first camera's current frame: camera-major, then time, so its tokens are [(T-1)*n, T*n)
@@ -115,7 +118,7 @@ export class KarakuriVLA extends nn.Module {
         ...(roomToken ? { room: roomToken } : {}),
       });
       if (this.roomHead && !this.roomIn) room = this.roomHead.forward(readouts.select(1, H));
-      return { readouts, room, pointerLogits };
+      return { readouts, room, pointerLogits, wristPointerLogits };
     });
   }
 
@@ -133,8 +136,8 @@ export class KarakuriVLA extends nn.Module {
   /**
    * total = action loss (L1, or the flow-matching MSE) + roomWeight * room loss (L1 in metres; 0 without a target)
    * + pointerWeight * pointer loss (the cross-entropy of pointer 0's attention against a Gaussian around roomPixel,
-   * over the samples where it is known; with roomGoal the mean of that and pointer 1's against the goal's pixel; 0
-   * without pointers or pixels).
+   * over the samples where it is known; with roomGoal the mean of that and pointer 1's against the goal's pixel; with
+   * wristPointer, pointer 0's over the wrist frame against wristPixel joins the mean; 0 without pointers or pixels).
    */
   loss(inp: VLAInput, target: VLATarget): { total: Tensor; action: Tensor; room: Tensor; pointer: Tensor } {
     return torch.tidy(() => {
@@ -144,10 +147,12 @@ export class KarakuriVLA extends nn.Module {
       const R = roomDim(c), P = R / 3;
       if (target.room && target.room.shape.join(',') !== [B, R].join(',')) throw new RangeError(`KarakuriVLA.loss: room is [${target.room.shape.join(', ')}], expected [${B}, ${R}] (metres${c.roomGoal ? ': target xyz, goal xyz' : ''})`);
       if (target.roomPixel && target.roomPixel.shape.join(',') !== [B, 2 * P].join(',')) throw new RangeError(`KarakuriVLA.loss: roomPixel is [${target.roomPixel.shape.join(', ')}], expected [${B}, ${2 * P}] (u, v pixels${c.roomGoal ? ' of the target, then the goal' : ''})`);
-      const { readouts: r, room: est, pointerLogits } = this.encode(inp);
+      if (target.wristPixel && (!c.wristPointer || target.wristPixel.shape.join(',') !== [B, 2].join(','))) throw new RangeError(`KarakuriVLA.loss: wristPixel is [${target.wristPixel.shape.join(', ')}]${c.wristPointer ? `, expected [${B}, 2] (u, v pixels in the wrist camera)` : ', but the model has no wristPointer'}`);
+      const { readouts: r, room: est, pointerLogits, wristPointerLogits } = this.encode(inp);
       const action = this.actionHead.loss(r.narrow(1, 0, H), target.action, target.actionPad);
       const room = est && target.room ? est.sub(target.room).abs().mean() : torch.scalar(0);
       const pointed = pointerLogits && target.roomPixel ? Array.from({ length: P }, (_, j) => pointerLoss(pointerLogits.select(1, j), target.roomPixel!.narrow(1, 2 * j, 2), pointerMapSize(c.vision), c.vision.imageSize)) : [];
+      if (wristPointerLogits && target.wristPixel) pointed.push(pointerLoss(wristPointerLogits, target.wristPixel, pointerMapSize(c.vision), c.vision.imageSize));
       const pointer = pointed.length ? pointed.reduce((a, x) => a.add(x)).div(pointed.length) : torch.scalar(0);
       return { total: action.add(room.mul(c.roomWeight)).add(pointer.mul(c.pointerWeight)), action, room, pointer };
     });

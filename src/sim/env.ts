@@ -350,6 +350,11 @@ export class Env {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
+  /** The end-effector site's id in the model (its pose is eePose()). */
+  eeSite(): number {
+    return this.ids.ee;
+  }
+
   /** Current end-effector pose (world). */
   eePose(): { pos: [number, number, number]; quat: [number, number, number, number] } {
     const s = this.ids.ee;

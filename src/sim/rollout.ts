@@ -4,6 +4,7 @@
 // turns rollouts into dataset episodes (src/data/record).
 import type { Env } from './env.ts';
 import { cameraNames, modelCameraPose, type CameraPose } from './render/camera.ts';
+import { mountOf, type CameraMount } from './render/camera-mount.ts';
 import type { Observation, PrivilegedState, StepResult, TaskState } from './observation.ts';
 
 export interface Rollout {
@@ -20,6 +21,8 @@ export interface Rollout {
    * it stays put within one), by name. Cameras on a moving body (the wrist) are not listed.
    */
   cameraPoses: Record<string, CameraPose>;
+  /** The cameras on the end effector's own body (the wrist camera), as poses in its frame (camera-mount.ts), by name. */
+  cameraMounts: Record<string, CameraMount>;
   /** Per camera: RGB (H x W x 3) and depth (H x W, metres) per row; empty when cameras are off. */
   cameras: Record<string, { rgb: Uint8Array[]; depth: Float32Array[] }>;
   width: number;
@@ -52,6 +55,7 @@ export class RolloutRecorder {
   private task: TaskState = {};
   private seed = 0;
   private poses: Record<string, CameraPose> = {};
+  private mounts: Record<string, CameraMount> = {};
 
   constructor(private readonly env: Env) {}
 
@@ -61,6 +65,7 @@ export class RolloutRecorder {
     this.task = reset.privileged.task;
     this.pending = { o: reset.observation, p: reset.privileged };
     this.poses = worldCameraPoses(this.env);
+    this.mounts = eeCameraMounts(this.env);
   }
 
   /** Records the row (previous observation, this action); `r` is what the action led to. */
@@ -90,7 +95,7 @@ export class RolloutRecorder {
     }
     return {
       embodiment: this.env.embodiment.id, instruction: rows[0]?.o.instruction ?? '', seed: this.seed, success, length: T, task: this.task,
-      cameraPoses: this.poses, cameras, width: this.env.config.width, height: this.env.config.height,
+      cameraPoses: this.poses, cameraMounts: this.mounts, cameras, width: this.env.config.width, height: this.env.config.height,
       jointPos: col(n, (r) => r.o.proprio.jointPos), jointVel: col(n, (r) => r.o.proprio.jointVel),
       eePos: col(3, (r) => r.o.proprio.eePos), eeQuat: col(4, (r) => r.o.proprio.eeQuat), gripper: col(1, (r) => [r.o.proprio.gripper]),
       wrench: col(6, (r) => [...r.o.wrench.force, ...r.o.wrench.torque]), touch: col(2, (r) => r.o.touch),
@@ -106,6 +111,14 @@ export class RolloutRecorder {
 export function worldCameraPoses(env: Env): Record<string, CameraPose> {
   const body = env.model.cam_bodyid as Int32Array, out: Record<string, CameraPose> = {};
   cameraNames(env.model).forEach((name, id) => { if (name && body[id] === 0) out[name] = modelCameraPose(env.model, env.data, id); });
+  return out;
+}
+
+/** The mounts of the env's cameras that hang on the end-effector site's body (and so move rigidly with it), by name. */
+export function eeCameraMounts(env: Env): Record<string, CameraMount> {
+  const body = env.model.cam_bodyid as Int32Array, eeBody = (env.model.site_bodyid as Int32Array)[env.eeSite()]!, out: Record<string, CameraMount> = {};
+  const ee = env.eePose();
+  cameraNames(env.model).forEach((name, id) => { if (name && body[id] === eeBody) out[name] = mountOf(ee, modelCameraPose(env.model, env.data, id)); });
   return out;
 }
 

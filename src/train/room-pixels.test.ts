@@ -12,6 +12,11 @@ import { DatasetWriter } from '../data/lerobot/writer.ts';
 import type { Batch } from '../data/loader/assemble.ts';
 import { cameraNames, modelCameraPose, projectPoint, resolveCamera } from '../sim/render/camera.ts';
 import { createTaskEnv } from '../sim/tasks/registry.ts';
+import { RolloutRecorder } from '../sim/rollout.ts';
+import { rolloutToEpisode } from '../data/record/episode.ts';
+import { simFeatures } from '../data/record/sim-features.ts';
+import { embodiment as lookupEmbodiment } from '../sim/embodiments/index.ts';
+import type { CameraPose } from '../sim/render/camera.ts';
 import { RoomPixels } from './room-pixels.ts';
 
 let root = '', ds = '', plain = '';
@@ -76,12 +81,12 @@ describe('RoomPixels', () => {
   });
 
   it('projects with a recorded pose where the episode names no simulated task, and refuses a malformed one by name', async () => {
-    const pose = { pos: [0.1, -0.2, 3], xmat: [1, 0, 0, 0, 1, 0, 0, 0, 1], fovy: 40 }; // looking straight down
+    const pose: CameraPose = { pos: [0.1, -0.2, 3], xmat: [1, 0, 0, 0, 1, 0, 0, 0, 1], fovy: 40 }; // looking straight down
     const dir = await withPoses('posed', [JSON.stringify({ scene: pose })]);
     const pixels = await RoomPixels.open([dir], 'scene');
     expect(pixels.unknownEpisodes).toBe(0);
     const p = [0.3, 0.1, 0.5] as const;
-    const q = projectPoint(pose as Parameters<typeof projectPoint>[0], p, 64, 64);
+    const q = projectPoint(pose, p, 64, 64);
     const [u, v] = pixels.pixels(batchOf([0], [1]), Float32Array.from(p));
     expect(u).toBeCloseTo(q.u, 4);
     expect(v).toBeCloseTo(q.v, 4);
@@ -105,4 +110,46 @@ describe('RoomPixels', () => {
     expect(Array.from(nan).every(Number.isNaN)).toBe(true);
     await expect(RoomPixels.open([ds], 'overhead')).rejects.toThrow(/unknown camera name "overhead"/);
   });
+});
+
+describe('RoomPixels in the wrist camera', () => {
+  it("places the target in the wrist image at every frame as the live simulator's wrist camera sees it, from the recorded mount or from a replay", async () => {
+    // an expert episode recorded by hand, with the live wrist camera's pose at each row (row t: before action t)
+    const { env, task } = await createTaskEnv('bowl-to-bin', { embodiment: 'kara7', width: 64, height: 64, history: 1 });
+    const wrist = resolveCamera(cameraNames(env.model), 'wrist'), live: CameraPose[] = [];
+    const rec = new RolloutRecorder(env), start = env.reset(31);
+    rec.start(31, start);
+    live.push(modelCameraPose(env.model, env.data, wrist));
+    const r = task.expert(env, start, { maxSteps: 80, onStep: (st, a) => { rec.step(st, a); live.push(modelCameraPose(env.model, env.data, wrist)); } });
+    env.dispose();
+    const rollout = rec.finish(r.success);
+    expect(Object.keys(rollout.cameraMounts)).toEqual(['wrist']);
+    const write = async (name: string, ro: typeof rollout) => {
+      const dir = join(root, name);
+      const w = await DatasetWriter.create(dir, { fps: 20, robotType: 'kara7', features: simFeatures(lookupEmbodiment('kara7'), { cameras: ['scene', 'wrist'], width: 64, height: 64, fps: 20, depth: false }), provenance: { contributor: 'test', licence: 'CC-BY-4.0', sector: 'restaurant', embodiment: 'kara7' } });
+      await w.addEpisode(rolloutToEpisode(ro, { taskId: 'bowl-to-bin', sector: 'restaurant' }, { depth: false }));
+      await w.finalize();
+      return dir;
+    };
+    const recorded = await write('wrist-recorded', rollout);
+    const replayed = await write('wrist-replayed', { ...rollout, cameraPoses: {}, cameraMounts: {} }); // as recorded before the meta existed
+    const T = rollout.length, frames = Array.from({ length: T }, (_, t) => t), targets = rollout.targetPos;
+    const expected = frames.flatMap((t) => { const q = projectPoint(live[t]!, Array.from(targets.subarray(3 * t, 3 * t + 3)) as [number, number, number], 64, 64); return q.depth > 0 ? [q.u, q.v] : [NaN, NaN]; });
+    for (const dir of [recorded, replayed]) {
+      const pixels = await RoomPixels.open([dir], 'scene', { mounted: 'wrist' });
+      expect([pixels.unknownEpisodes, pixels.unmountedEpisodes]).toEqual([0, 0]);
+      const got = pixels.mountedPixels(batchOf(frames.map(() => 0), frames), targets);
+      got.forEach((v, i) => (Number.isNaN(expected[i]!) ? expect(v).toBeNaN() : expect(v, `${dir} value ${i}`).toBeCloseTo(expected[i]!, 2)));
+      // the augmentation of the wrist camera moves the pixel as it moves the image
+      const g = pixels.mountedPixels(batchOf([0], [T - 1]), targets.subarray(3 * (T - 1)), [{ x0: 4, y0: 1, scale: 0.75 }]);
+      expect(g[0]).toBeCloseTo((got[2 * (T - 1)]! - 4) / 0.75, 4);
+    }
+    // the hand approaches the bowl: by the end of the recording the target is in the wrist image, and moved in it
+    const inside = (t: number) => expected[2 * t]! >= 0 && expected[2 * t]! <= 64 && expected[2 * t + 1]! >= 0 && expected[2 * t + 1]! <= 64;
+    expect(inside(T - 1)).toBe(true);
+    expect(Math.hypot(expected[0]! - expected[2 * (T - 1)]!, expected[1]! - expected[2 * (T - 1) + 1]!)).toBeGreaterThan(3);
+    // a mounted camera the model does not have is refused by name; a dataset without mounts or a task is counted
+    await expect(RoomPixels.open([replayed], 'scene', { mounted: 'elbow' })).rejects.toThrow(/unknown camera name "elbow"/);
+    expect((await RoomPixels.open([plain], 'scene', { mounted: 'wrist' })).unmountedEpisodes).toBe(2);
+  }, 120_000);
 });

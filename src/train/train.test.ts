@@ -158,6 +158,13 @@ describe('train', () => {
       expect(m.room).toBeGreaterThan(0);
     }
     expect(readFileSync(join(goal.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/head for the target position and the goal's \(reading[\s\S]*pointer 0 trained to look at the target and pointer 1 at the goal\./);
+    // with the wrist camera too: the same first batch and initial weights (no new parameters), and a pointer loss that
+    // now also averages in pointer 0 over the wrist image
+    const wrist = await train(base(join(root, 'wrist-ptr'), { steps: 3, model: { ...model, roomReads: 'image', wristPointer: true, vision: { ...model.vision, pointers: 2, pointerBlock: 1 } } }), { progressBar: false });
+    const wl = readFileSync(wrist.metricsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pointer?: number });
+    expect(wl[0]!.pointer).toBeGreaterThan(1);
+    expect(Math.abs(wl[0]!.pointer! - lines[0]!.pointer!)).toBeGreaterThan(1e-3);
+    expect(readFileSync(join(wrist.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/pointer 0 trained to look at the target \(in the wrist camera too\)\./);
     const plain = await train(base(join(root, 'no-ptr'), { steps: 2 }), { progressBar: false });
     expect(JSON.parse(readFileSync(plain.metricsPath, 'utf8').trim().split('\n')[0]!).pointer).toBeUndefined();
   });

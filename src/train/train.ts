@@ -96,7 +96,7 @@ function padState(b: Batch, width: number): { state: Float32Array; mask: Uint8Ar
   return { state, mask };
 }
 
-interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined; roomPixel: Tensor | undefined }
+interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined; roomPixel: Tensor | undefined; wristPixel: Tensor | undefined }
 
 /** The provenance's policy of a dataset (info.json "karakuri".policy; undefined: demonstrations). */
 function recordedPolicy(dir: string): string | undefined {
@@ -155,11 +155,14 @@ function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer
   // the first camera's augmentation of each sample moves the target's (and goal's) pixel with the image
   const geometry = pixels?.geometry?.filter((_, k) => k % cfg.cameras.length === 0);
   const roomPixel = room && pixels ? torch.tensor(sideBySideRows(parts.map((d) => pixels.source.pixels(b, d!, geometry)), b.size, 2), { shape: [b.size, 2 * parts.length] }) : undefined;
-  return { tb, inp, room, roomPixel };
+  // wristPointer: the target's pixel in the wrist camera, posed at each sample's frame, moved with that camera's augmentation
+  const wrist = cfg.cameras.indexOf('wrist');
+  const wristPixel = room && pixels && cfg.wristPointer ? torch.tensor(pixels.source.mountedPixels(b, parts[0]!, pixels.geometry?.filter((_, k) => k % cfg.cameras.length === wrist)), { shape: [b.size, 2] }) : undefined;
+  return { tb, inp, room, roomPixel, wristPixel };
 }
 
-const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.room ? [p.room] : []), ...(p.roomPixel ? [p.roomPixel] : [])]);
-const targetOf = (p: Prepared) => ({ action: p.tb.action, actionPad: p.tb.actionPad, room: p.room, ...(p.roomPixel ? { roomPixel: p.roomPixel } : {}) });
+const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.room ? [p.room] : []), ...(p.roomPixel ? [p.roomPixel] : []), ...(p.wristPixel ? [p.wristPixel] : [])]);
+const targetOf = (p: Prepared) => ({ action: p.tb.action, actionPad: p.tb.actionPad, room: p.room, ...(p.roomPixel ? { roomPixel: p.roomPixel } : {}), ...(p.wristPixel ? { wristPixel: p.wristPixel } : {}) });
 
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -225,8 +228,9 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
   const roomOnly = roomOnlyDatasets(config.datasets, cfg.roomHead);
   const loader = await DataLoader.create({ datasets: config.datasets, spec, batchSize: config.batchSize, seed: config.seed, workers: config.workers });
   // the pointer loss needs the target's pixel: from each simulated episode's task, arm and the simulator's camera
-  const pixels = cfg.roomHead && cfg.vision.pointers > 0 && cfg.pointerWeight > 0 ? await RoomPixels.open(config.datasets.map((d) => d.dir), cfg.cameras[0]!) : null;
+  const pixels = cfg.roomHead && cfg.vision.pointers > 0 && cfg.pointerWeight > 0 ? await RoomPixels.open(config.datasets.map((d) => d.dir), cfg.cameras[0]!, cfg.wristPointer ? { mounted: 'wrist' } : {}) : null;
   if (pixels?.unknownEpisodes) log(`pointer loss: ${pixels.unknownEpisodes} episodes carry no recorded camera pose (karakuri/camera_poses) and name no simulated task, arm and seed (karakuri/task_id, karakuri/embodiment, karakuri/seed); their samples train without it`);
+  if (pixels?.unmountedEpisodes) log(`wrist pointer: ${pixels.unmountedEpisodes} episodes carry no wrist camera mount (karakuri/camera_mounts) or end-effector pose in observation.state, and name no simulated task and arm; their samples train without it`);
   let model: TrainableModel | null = null, opt: torch.optim.AdamW | null = null, ema: Ema | null = null;
   let bar: cliProgress.SingleBar | null = null;
   try {

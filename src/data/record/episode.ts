@@ -1,6 +1,6 @@
 // From a simulator rollout to a dataset episode: the rollout's columns under the dataset's feature keys (state packed
 // as joints + end-effector pose + gripper), the camera frames as video features, and the provenance of the episode
-// (task, sector, embodiment, seed, success, and the fixed cameras' poses as JSON) for meta/episodes.
+// (task, sector, embodiment, seed, success, and as JSON the fixed cameras' poses and the wrist camera's mount) for meta/episodes.
 import type { Rollout } from '../../sim/rollout.ts';
 import type { EpisodeData } from '../features.ts';
 import { SIM_KEYS } from './sim-features.ts';
@@ -33,6 +33,7 @@ export function rolloutToEpisode(r: Rollout, p: EpisodeProvenance, o: { depth: b
     meta: { // the writer stores them as karakuri/<key>
       task_id: p.taskId, sector: p.sector, embodiment: r.embodiment, seed: r.seed, success: r.success,
       ...(Object.keys(r.cameraPoses).length ? { camera_poses: JSON.stringify(r.cameraPoses) } : {}),
+      ...(Object.keys(r.cameraMounts).length ? { camera_mounts: JSON.stringify(r.cameraMounts) } : {}),
     },
   };
 }

@@ -40,3 +40,13 @@ export function quatFromMat(m: ArrayLike<number>, o = 0): Quat {
 
 /** Orientation error (rotation vector, world frame) that takes `current` to `target`. */
 export const rotationError = (target: readonly number[], current: readonly number[]): Vec3 => axisAngleFromQuat(quatMul(target, quatConj(current)));
+
+/** Row-major 3x3 rotation matrix of a unit quaternion (w, x, y, z): the inverse of quatFromMat. */
+export function matFromQuat(q: readonly number[]): number[] {
+  const [w, x, y, z] = q as Quat;
+  return [
+    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+  ];
+}
