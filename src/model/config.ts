@@ -147,9 +147,12 @@ export const ModelConfig = z.strictObject({
   if (c.roomGoal && !c.roomHead) bad(['roomGoal'], 'needs the room head (roomHead is false)');
   if (c.wristPointer && !c.roomHead) bad(['wristPointer'], 'needs the room head (roomHead is false): the wrist pixel is that of its target');
   if (c.wristPointer && c.vision.pointers === 0) bad(['wristPointer'], 'needs vision.pointers >= 1 (pointer 0 is the one taught)');
-  if (c.wristPointer && c.cameras.indexOf('wrist') < 1) bad(['cameras'], `wristPointer needs a camera named 'wrist' after the first (got ${c.cameras.join(', ')})`);
+  if (c.wristPointer && c.cameras.indexOf(WRIST_CAMERA) < 1) bad(['cameras'], `wristPointer needs a camera named '${WRIST_CAMERA}' after the first (got ${c.cameras.join(', ')})`);
   if (c.roomGoal && c.vision.pointers === 1) bad(['vision', 'pointers'], 'is 1, but roomGoal teaches pointer 1 to look at the goal: give 0 or at least 2');
 });
+
+/** The camera that wristPointer teaches pointer 0 on: the one that moves with the hand. */
+export const WRIST_CAMERA = 'wrist';
 
 /** Components of the room estimate: the target's position (3), then with roomGoal the goal's (3). */
 export function roomDim(c: Pick<ModelConfig, 'roomGoal'>): 3 | 6 {

@@ -5,7 +5,7 @@
 // estimate then given to the trunk as a token).
 // forward() gives normalized actions [B, H, A] and the room estimate [B, 3] (m; [B, 6] with the goal's, roomGoal); loss() masks padded action steps.
 import * as torch from '../torch/index.ts';
-import { pointerMapSize, roomDim, parseModelConfig, stateDim, type ModelConfig, type ModelConfigInput } from './config.ts';
+import { pointerMapSize, roomDim, parseModelConfig, stateDim, WRIST_CAMERA, type ModelConfig, type ModelConfigInput } from './config.ts';
 import { TextEncoder } from './language/text-encoder.ts';
 import { VideoEncoder, imageKeyPadding } from './video.ts';
 import { StateEncoder } from './state.ts';
@@ -102,7 +102,7 @@ export class KarakuriVLA extends nn.Module {
       // the first camera's current frame is frame T-1 (camera-major order)
       const pointerLogits = all ? all.select(1, c.history - 1) : null; // (B, P, cells)
       // with wristPointer, pointer 0 over the wrist camera's current frame
-      const wristPointerLogits = all && c.wristPointer ? all.select(1, (c.cameras.indexOf('wrist') + 1) * c.history - 1).select(1, 0) : null; // (B, cells)
+      const wristPointerLogits = all && c.wristPointer ? all.select(1, (c.cameras.indexOf(WRIST_CAMERA) + 1) * c.history - 1).select(1, 0) : null; // (B, cells)
       let room: Tensor | null = null, roomToken: Tensor | undefined;
       if (this.roomHead && this.roomIn) {
         // the first camera's current frame: camera-major, then time, so its tokens are [(T-1)*n, T*n)

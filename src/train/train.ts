@@ -13,7 +13,7 @@ import { toTensors, type TensorBatch } from '../data/loader/tensors.ts';
 import { Dataset } from '../data/lerobot/dataset.ts';
 import { parseInfo } from '../data/lerobot/meta.ts';
 import { seededRandom } from '../sim/random.ts';
-import { parseModelConfig, stateDim, STATE_KEYS, type ModelConfig } from '../model/config.ts';
+import { parseModelConfig, stateDim, STATE_KEYS, WRIST_CAMERA, type ModelConfig } from '../model/config.ts';
 import { writeChart } from '../report/chart.ts';
 import { parseTrainConfig, withVocab, type TrainConfig, type TrainConfigInput } from './config.ts';
 import { modelComponents, type ModelComponents, type TextTokenizer, type TrainableModel, type VLAInput } from './components.ts';
@@ -152,12 +152,12 @@ function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer
   // a frame without a target or goal (NaN) would poison the loss: such batches train the actions only
   const known = parts.length > 0 && parts.every((d) => d && d.every(Number.isFinite));
   const room = known ? torch.tensor(sideBySideRows(parts as Float32Array[], b.size, 3), { shape: [b.size, 3 * parts.length] }) : undefined;
-  // the first camera's augmentation of each sample moves the target's (and goal's) pixel with the image
-  const geometry = pixels?.geometry?.filter((_, k) => k % cfg.cameras.length === 0);
-  const roomPixel = room && pixels ? torch.tensor(sideBySideRows(parts.map((d) => pixels.source.pixels(b, d!, geometry)), b.size, 2), { shape: [b.size, 2 * parts.length] }) : undefined;
-  // wristPointer: the target's pixel in the wrist camera, posed at each sample's frame, moved with that camera's augmentation
-  const wrist = cfg.cameras.indexOf('wrist');
-  const wristPixel = room && pixels && cfg.wristPointer ? torch.tensor(pixels.source.mountedPixels(b, parts[0]!, pixels.geometry?.filter((_, k) => k % cfg.cameras.length === wrist)), { shape: [b.size, 2] }) : undefined;
+  // camera c's augmentation of each sample (geometry is per sample and camera) moves a pixel with its image
+  const geometryOf = (c: number) => pixels?.geometry?.filter((_, k) => k % cfg.cameras.length === c);
+  // the first camera's: the target's (and goal's) pixel
+  const roomPixel = room && pixels ? torch.tensor(sideBySideRows(parts.map((d) => pixels.source.pixels(b, d!, geometryOf(0))), b.size, 2), { shape: [b.size, 2 * parts.length] }) : undefined;
+  // wristPointer: the target's pixel in the wrist camera, posed at each sample's frame
+  const wristPixel = room && pixels && cfg.wristPointer ? torch.tensor(pixels.source.mountedPixels(b, parts[0]!, geometryOf(cfg.cameras.indexOf(WRIST_CAMERA))), { shape: [b.size, 2] }) : undefined;
   return { tb, inp, room, roomPixel, wristPixel };
 }
 
@@ -228,7 +228,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
   const roomOnly = roomOnlyDatasets(config.datasets, cfg.roomHead);
   const loader = await DataLoader.create({ datasets: config.datasets, spec, batchSize: config.batchSize, seed: config.seed, workers: config.workers });
   // the pointer loss needs the target's pixel: from each simulated episode's task, arm and the simulator's camera
-  const pixels = cfg.roomHead && cfg.vision.pointers > 0 && cfg.pointerWeight > 0 ? await RoomPixels.open(config.datasets.map((d) => d.dir), cfg.cameras[0]!, cfg.wristPointer ? { mounted: 'wrist' } : {}) : null;
+  const pixels = cfg.roomHead && cfg.vision.pointers > 0 && cfg.pointerWeight > 0 ? await RoomPixels.open(config.datasets.map((d) => d.dir), cfg.cameras[0]!, cfg.wristPointer ? { mounted: WRIST_CAMERA } : {}) : null;
   if (pixels?.unknownEpisodes) log(`pointer loss: ${pixels.unknownEpisodes} episodes carry no recorded camera pose (karakuri/camera_poses) and name no simulated task, arm and seed (karakuri/task_id, karakuri/embodiment, karakuri/seed); their samples train without it`);
   if (pixels?.unmountedEpisodes) log(`wrist pointer: ${pixels.unmountedEpisodes} episodes carry no wrist camera mount (karakuri/camera_mounts) or end-effector pose in observation.state, and name no simulated task and arm; their samples train without it`);
   let model: TrainableModel | null = null, opt: torch.optim.AdamW | null = null, ema: Ema | null = null;
