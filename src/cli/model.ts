@@ -30,7 +30,7 @@ export function registerModelCommands(program: Command): void {
     .option('--episodes <n>', 'episodes per task and arm', '50')
     .option('--seed-start <n>', 'first evaluation seed (training seeds start at 0)', '100000')
     .option('--phrasing <set>', "instruction templates: 'train' or 'heldout'", 'train')
-    .option('--chunk <k|ensemble>', "execute k actions of each chunk, or 'ensemble' (temporal ensembling)", '5')
+    .option('--chunk <whole|k|ensemble>', "execute every action of each chunk ('whole'), the first k, or 'ensemble' (temporal ensembling)", 'whole')
     .option('--workers <n>', 'simulator worker threads', '1')
     .option('--videos <n>', 'failure videos per task and arm', '3')
     .option('--out <dir>', 'report folder', 'out/eval')
@@ -38,14 +38,14 @@ export function registerModelCommands(program: Command): void {
       const o = parseOptions(z.object({
         model: z.string().min(1), suite: list, embodiments: list.optional(), episodes: z.coerce.number().int().min(1).max(100000),
         seedStart: z.coerce.number().int().min(0), phrasing: z.enum(['train', 'heldout']),
-        chunk: z.union([z.literal('ensemble'), z.coerce.number().int().min(1)]), workers: z.coerce.number().int().min(1).max(64),
+        chunk: z.union([z.literal('whole'), z.literal('ensemble'), z.coerce.number().int().min(1)]), workers: z.coerce.number().int().min(1).max(64),
         videos: z.coerce.number().int().min(0), out: z.string().min(1),
       }), raw, 'karakuri eval');
       const { runEval } = await import('../eval/run.ts');
       const { resolveModel, registryRoot } = await import('../registry/registry.ts');
       const r = await runEval({
         model: resolveModel(o.model, registryRoot()).dir, tasks: o.suite.length === 1 && o.suite[0] === 'all' ? undefined : o.suite, embodiments: o.embodiments,
-        episodes: o.episodes, seedStart: o.seedStart, phrasing: o.phrasing, chunk: o.chunk === 'ensemble' ? 'ensemble' : { execute: o.chunk },
+        episodes: o.episodes, seedStart: o.seedStart, phrasing: o.phrasing, chunk: typeof o.chunk === 'number' ? { execute: o.chunk } : o.chunk,
         workers: o.workers, videos: o.videos, out: o.out,
         onEpisode: (c, e) => process.stdout.write(`${c.task}/${c.embodiment} seed ${e.seed}: ${e.success ? 'success' : 'failure'}\n`),
       });

@@ -61,7 +61,8 @@ export const Recipe = z.strictObject({
     /** Episodes per task and arm with held-out phrasings (0: skip). */
     heldoutEpisodes: int(0).default(0),
     seedStart: int(0).default(100_000),
-    chunk: z.union([z.strictObject({ execute: int(1) }), z.literal('ensemble')]).default({ execute: 5 }),
+    /** How the action chunks are executed (rollout.ts ChunkMode): the whole chunk unless told (v1-v6 used { execute: 5 }). */
+    chunk: z.union([z.strictObject({ execute: int(1) }), z.literal('whole'), z.literal('ensemble')]).default('whole'),
     videos: int(0).default(2),
     workers: int(1).optional(),
   }),

@@ -8,6 +8,7 @@
 // (EpisodePhases: the closest the end effector came, whether the fingers ever held it, how high it was lifted) and
 // scene|wrist videos of failures.
 import { join } from 'node:path';
+import { chunkPlan, type ChunkMode } from './chunk-mode.ts';
 import type { Observation, PrivilegedState, StepResult } from '../sim/observation.ts';
 import { EnvPool } from '../sim/pool/index.ts';
 import type { ResetValue } from '../sim/pool/protocol.ts';
@@ -28,7 +29,7 @@ export interface BatchPolicy {
   reset?(env: number): void;
 }
 
-export type ChunkMode = { execute: number } | 'ensemble' | { ensemble: { m: number } };
+export { chunkPlan, type ChunkMode } from './chunk-mode.ts';
 
 export interface CellOptions {
   task: string;
@@ -128,7 +129,7 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
   const def = taskDef(o.task);
   const e = resolveEmbodiment(o.embodiment);
   if (!def.embodiments.includes(e.id)) throw new Error(`task '${o.task}' is not offered on embodiment '${e.id}' (it is on: ${def.embodiments.join(', ')})`);
-  if (typeof o.chunk === 'object' && 'execute' in o.chunk && !(Number.isInteger(o.chunk.execute) && o.chunk.execute >= 1)) throw new RangeError(`chunk.execute must be a positive integer, got ${o.chunk.execute}`);
+  const { ensembleM, execute } = chunkPlan(o.chunk);
   const maxSteps = o.maxSteps ?? def.maxSteps;
   const want = Math.max(1, Math.min(o.seeds.length, (o.workers ?? 1) * (o.envsPerWorker ?? 1)));
   const workers = Math.min(o.workers ?? 1, want), per = Math.ceil(want / workers);
@@ -136,8 +137,6 @@ export async function rolloutCell(policy: BatchPolicy, o: CellOptions): Promise<
     workers, envsPerWorker: per, taskModule: new URL('../sim/tasks/pool-task.ts', import.meta.url), taskArgs: { task: def.id, phrasing: o.phrasing } satisfies PoolTaskArgs,
   });
   const outcomes: EpisodeOutcome[] = [];
-  const ensembleM = o.chunk === 'ensemble' ? 0.01 : 'ensemble' in o.chunk ? o.chunk.ensemble.m : null;
-  const execute = typeof o.chunk === 'object' && 'execute' in o.chunk ? o.chunk.execute : 1;
   let failuresFilmed = 0;
   try {
     const N = pool.size;

@@ -83,6 +83,16 @@ describe('ActionExecutor', () => {
     expect(played).toEqual([0, 1, 2, 30, 31, 32, 60]);
     expect(x.action(9)).toBeNull(); // past the plan: nothing to play (the watchdog decides)
   });
+  it("'whole': plays every action of a chunk before asking again, whatever its length", () => {
+    const x = new ActionExecutor('whole');
+    const played: number[] = [], asked: number[] = [];
+    for (let t = 0; t < 10; t++) {
+      if (x.wants(t)) { asked.push(t); x.add(t, chunk(t, t === 0 ? 4 : 3)); }
+      played.push(x.action(t)![0]!);
+    }
+    expect(asked).toEqual([0, 4, 7]);
+    expect(played).toEqual([0, 1, 2, 3, 40, 41, 42, 70, 71, 72]);
+  });
   it('temporal ensembling: the weighted mean exp(-m i) over every chunk covering the step, oldest first', () => {
     const x = new ActionExecutor({ ensemble: { m: 0.5 } });
     x.add(0, chunk(0)); x.add(1, chunk(1)); x.add(2, chunk(2));
@@ -91,5 +101,6 @@ describe('ActionExecutor', () => {
     expect(x.action(5)![0]).toBeCloseTo(23, 12); // only the chunk of step 2 reaches step 5
     expect(x.action(6)).toBeNull();
     expect(() => new ActionExecutor({ execute: 0 })).toThrow(/positive integer/);
+    expect(() => new ActionExecutor({ ensemble: { m: -1 } })).toThrow(/m must be >= 0, got -1/);
   });
 });

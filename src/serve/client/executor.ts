@@ -1,11 +1,11 @@
 // ActionExecutor: turns the action chunks a policy server sends into one action per control step, the two ways
-// src/eval/rollout.ts does in evaluation (same ChunkMode): execute the first k of each chunk, then ask again; or
+// src/eval/rollout.ts does in evaluation (same ChunkMode): execute the first k of each chunk (or all of it), then ask again; or
 // temporal ensembling (ACT): a new chunk every step, the action for step t the weighted mean of every chunk's
 // prediction for t, weights exp(-m i) with i = 0 the oldest (m = 0.01 for 'ensemble'). Chunks are stamped with the
 // step of the observation they answer, so a late chunk (asked at step t, back at t + 2) is used from its place.
-import type { ChunkMode } from '../../eval/rollout.ts';
+import { chunkPlan, type ChunkMode } from '../../eval/chunk-mode.ts';
 
-export type { ChunkMode } from '../../eval/rollout.ts';
+export type { ChunkMode } from '../../eval/chunk-mode.ts';
 
 export class ActionExecutor {
   readonly execute: number;
@@ -15,10 +15,7 @@ export class ActionExecutor {
   private chunks: { t: number; actions: Float64Array[] }[] = [];
 
   constructor(mode: ChunkMode) {
-    this.ensembleM = mode === 'ensemble' ? 0.01 : typeof mode === 'object' && 'ensemble' in mode ? mode.ensemble.m : null;
-    this.execute = typeof mode === 'object' && 'execute' in mode ? mode.execute : 1;
-    if (!(Number.isInteger(this.execute) && this.execute >= 1)) throw new RangeError(`chunk.execute must be a positive integer, got ${this.execute}`);
-    if (this.ensembleM !== null && !(this.ensembleM >= 0)) throw new RangeError(`chunk.ensemble.m must be >= 0, got ${this.ensembleM}`);
+    ({ ensembleM: this.ensembleM, execute: this.execute } = chunkPlan(mode));
   }
 
   /** Forgets every chunk (a new episode). */
