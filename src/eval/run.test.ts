@@ -82,6 +82,13 @@ describe('runEval', () => {
     const ens = await runEval({ policy: p, tasks: [TASK], embodiments: [ARM], episodes: 2, out: join(out, 'ens'), size: 64, history: 1, envsPerWorker: 2, chunk: 'ensemble', videos: 0 });
     expect(ens.cells[0]!.episodes.every((e) => e.success)).toBe(true);
     expect(p.calls - calls).toBe(Math.max(...[SEED0, SEED0 + 1].map((s) => acts.get(s)!.length))); // one batched call per step
+    // the default: every action of each 10-step chunk, then a new chunk
+    const before = p.calls;
+    const whole = await runEval({ policy: p, tasks: [TASK], embodiments: [ARM], episodes: 1, out: join(out, 'whole'), size: 64, history: 1, envsPerWorker: 1, videos: 0 });
+    expect(whole.options.chunk).toBe('whole');
+    expect(whole.cells[0]!.episodes[0]!.success).toBe(true);
+    expect(p.calls - before).toBe(Math.ceil(acts.get(SEED0)!.length / 10));
+    expect(readFileSync(join(out, 'whole', 'report.md'), 'utf8')).toContain('chunks: the whole chunk then re-plan');
   }, 90_000);
 
   it('a do-nothing policy fails every episode; failures are filmed scene|wrist', async () => {
@@ -122,6 +129,12 @@ describe('runEval', () => {
     expect(r.cells[0]!.episodes[0]!.steps).toBe(6);
     expect(r.cells[0]!.roomErrorCm).toBeGreaterThan(0);
     expect(r.cells[0]!.goalErrorCm).toBeGreaterThan(0); // its room head estimates the tray's position too
-    expect(readFileSync(join(t.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/## Evaluation\n\nClosed loop, 1 episodes per cell, seeds from 100000[\s\S]*\| cup-on-tray \| kara6 \| train \| 0\/1/);
+    expect(readFileSync(join(t.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/## Evaluation\n\n### train phrasings, temporal ensemble \(m = 0\.01\): 0\/1 \(0\.0%\)\n\nClosed loop, 1 episodes per cell, seeds from 100000[\s\S]*\| cup-on-tray \| kara6 \| train \| 0\/1/);
+    // a held-out run is kept beside it, not in its place
+    await runEval({ model: t.versionDir, tasks: [TASK], episodes: 1, out: join(root, 'eval-heldout'), maxSteps: 6, videos: 0, phrasing: 'heldout' });
+    const card = readFileSync(join(t.versionDir, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('### train phrasings, temporal ensemble (m = 0.01): 0/1');
+    expect(card).toContain('### heldout phrasings, the whole chunk then re-plan: 0/1');
+    expect(JSON.parse(readFileSync(join(t.versionDir, 'evaluations.json'), 'utf8')).evaluations).toHaveLength(2);
   }, 90_000);
 });

@@ -12,7 +12,7 @@ import { parseWith } from '../validation.ts';
 import { writeBarChart, barChartSvg, type BarSpec } from '../report/bars.ts';
 import { suiteCells } from '../sim/tasks/suite.ts';
 import { Policy } from '../model/policy.ts';
-import { addEvaluationToCard, type CardEvaluation } from '../train/version.ts';
+import { addEvaluationToCard, type CardEvaluation } from '../train/card-evaluations.ts';
 import { meanCI, wilson, type MeanCI, type Rate } from './stats.ts';
 import { rolloutCell, type ActContext, type BatchPolicy, type ChunkMode, type EpisodeOutcome } from './rollout.ts';
 import type { Observation } from '../sim/observation.ts';
@@ -28,7 +28,8 @@ export const EvalOptions = z.strictObject({
   episodes: z.number().int().min(1),
   seedStart: z.number().int().min(0).default(100_000),
   phrasing: z.enum(['train', 'heldout']).default('train'),
-  chunk: z.union([z.strictObject({ execute: z.number().int().min(1) }), z.literal('ensemble'), z.strictObject({ ensemble: z.strictObject({ m: z.number().min(0) }) })]).default({ execute: 5 }),
+  /** How each action chunk is executed (rollout.ts ChunkMode); default the whole chunk, then a new one. */
+  chunk: z.union([z.strictObject({ execute: z.number().int().min(1) }), z.literal('whole'), z.literal('ensemble'), z.strictObject({ ensemble: z.strictObject({ m: z.number().min(0) }) })]).default('whole'),
   out: z.string().min(1),
   /** Camera size and frames per observation (default: the model's). */
   size: z.number().int().min(8).optional(),
@@ -103,7 +104,7 @@ export interface EvalResults {
   seconds: number;
 }
 
-const chunkName = (c: ChunkMode) => (c === 'ensemble' ? 'temporal ensemble (m = 0.01)' : 'ensemble' in c ? `temporal ensemble (m = ${c.ensemble.m})` : `execute ${c.execute} then re-plan`);
+export const chunkName = (c: ChunkMode) => (c === 'whole' ? 'the whole chunk then re-plan' : c === 'ensemble' ? 'temporal ensemble (m = 0.01)' : 'ensemble' in c ? `temporal ensemble (m = ${c.ensemble.m})` : `execute ${c.execute} then re-plan`);
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
 
 export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
@@ -153,15 +154,23 @@ export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
   };
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 1));
   writeReport(out, results);
-  // a registered version is immutable (its manifest would refuse it): its card is never updated
-  if (o.model && (o.updateCard ?? true) && existsSync(join(o.model, 'MODEL_CARD.md')) && !isRegisteredVersion(o.model)) addEvaluationToCard(o.model, cardEvaluation(results));
+  // a registered version is immutable (its manifest would refuse it): its card is never updated. The results are
+  // stored by now, so a card that cannot be updated (a malformed evaluations.json) is said, not thrown.
+  if (o.model && (o.updateCard ?? true) && existsSync(join(o.model, 'MODEL_CARD.md')) && !isRegisteredVersion(o.model)) {
+    try { addEvaluationToCard(o.model, cardEvaluation(results)); } catch (e) { process.stderr.write(`karakuri eval: results are in ${out}, but the model card was not updated: ${(e as Error).message}\n`); }
+  }
   return results;
 }
 
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
 export function cardEvaluation(r: EvalResults): CardEvaluation {
   return {
-    createdAt: r.createdAt, seedOffset: r.seedOffset, episodesPerCell: r.options.episodes, chunk: chunkName(r.options.chunk),
-    cells: r.cells.map((c) => ({ task: c.task, embodiment: c.embodiment, phrasing: c.phrasing, successes: c.success.successes, episodes: c.success.n, rate: c.success.rate, lo: c.success.lo, hi: c.success.hi, meanLength: c.length.mean, roomErrorCm: c.roomErrorCm })),
+    createdAt: r.createdAt, phrasing: r.options.phrasing, seedOffset: r.seedOffset, episodesPerCell: r.options.episodes, chunk: chunkName(r.options.chunk),
+    cells: r.cells.map((c) => ({
+      task: c.task, embodiment: c.embodiment, phrasing: c.phrasing, successes: c.success.successes, episodes: c.success.n, rate: finiteOrNull(c.success.rate),
+      lo: c.success.lo, hi: c.success.hi, meanLength: finiteOrNull(c.length.mean), roomErrorCm: c.roomErrorCm,
+    })),
   };
 }
 

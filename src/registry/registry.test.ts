@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listVersions, openVersion, promote, promotions, inServiceAll, registerVersion, resolveModel, fiscalYear } from './registry.ts';
 import { contentHash, fileEntries, MANIFEST, verifyVersion } from './manifest.ts';
-import { addEvaluationToCard } from '../train/version.ts';
+import { addEvaluationToCard } from '../train/card-evaluations.ts';
 import { runEval } from '../eval/run.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'karakuri-registry-'));
@@ -118,7 +118,7 @@ describe('registry', () => {
 
   it('eval never writes into a registered version: no card update, no report inside it', async () => {
     const v = openVersion(root, 'fy2026.1');
-    expect(() => addEvaluationToCard(v.dir, { createdAt: 'now', seedOffset: 100000, episodesPerCell: 1, chunk: 'x', cells: [] })).toThrow(/registered model version \(immutable\)/);
+    expect(() => addEvaluationToCard(v.dir, { createdAt: 'now', phrasing: 'train', seedOffset: 100000, episodesPerCell: 1, chunk: 'x', cells: [] })).toThrow(/registered model version \(immutable\)/);
     await expect(runEval({ model: v.dir, episodes: 1, out: join(v.dir, 'eval') })).rejects.toThrow(/inside the registered model version/);
     expect(verifyVersion(v.dir).name).toBe('fy2026.1');
   });

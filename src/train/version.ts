@@ -3,7 +3,8 @@
 //   normalization.json   per-embodiment state/action mean/std (the loader's convention: datasets' stats.json, std >= 1e-2)
 //   tokenizer.json       the tokenizer trained on the datasets' instructions
 //   lineage.json         datasets with content hashes, git commit, training config, seed, software
-//   MODEL_CARD.md        what it was trained on, how, its evaluation when present, its limits
+//   MODEL_CARD.md        what it was trained on, how, its evaluations when present, its limits
+//   evaluations.json     the evaluations the card shows, one per kind (written by karakuri eval: card-evaluations.ts)
 // The directory is written beside its final place and renamed into it, so a reader never sees half a version.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import type { SourceInfo } from '../data/loader/source.ts';
 import type { BatchSpec } from '../data/loader/assemble.ts';
 import type { TrainConfig } from './config.ts';
 import type { ModelComponents, TextTokenizer, TrainableModel } from './components.ts';
-import { isRegisteredVersion } from '../registry/manifest.ts';
+import { evaluationSection, type CardEvaluation } from './card-evaluations.ts';
 
 export const VERSION_FORMAT = 'karakuri-model/1';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -169,7 +170,7 @@ export function writeModelVersion(dir: string, v: VersionInput): string {
     writeFileSync(join(tmp, 'lineage.json'), JSON.stringify(v.lineage, null, 1));
     for (const f of v.attach ?? []) if (existsSync(f)) copyFileSync(f, join(tmp, basename(f)));
     const params = v.net.parameters().reduce((a, t) => a + t.numel, 0);
-    writeFileSync(join(tmp, 'MODEL_CARD.md'), modelCard({ name: v.train.name ?? basename(dirname(dir)), params, ...v }, null));
+    writeFileSync(join(tmp, 'MODEL_CARD.md'), modelCard({ name: v.train.name ?? basename(dirname(dir)), params, ...v }, []));
     const old = existsSync(dir) ? `${tmp}.old` : null;
     if (old) { rmSync(old, { recursive: true, force: true }); renameSync(dir, old); }
     renameSync(tmp, dir);
@@ -183,18 +184,7 @@ export function writeModelVersion(dir: string, v: VersionInput): string {
 
 // ---------- the model card ----------
 
-/** What the card shows of an evaluation (src/eval/run.ts results). */
-export interface CardEvaluation {
-  createdAt: string;
-  seedOffset: number;
-  episodesPerCell: number;
-  chunk: string;
-  cells: { task: string; embodiment: string; phrasing: string; successes: number; episodes: number; rate: number; lo: number; hi: number; meanLength: number; roomErrorCm: number | null }[];
-}
-
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
-
-export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles' | 'attach'> & { name: string; params: number }, evaluation: CardEvaluation | null): string {
+export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles' | 'attach'> & { name: string; params: number }, evaluations: readonly CardEvaluation[]): string {
   const t = v.train, m = v.model;
   const aug = t.augmentation;
   const lines = [
@@ -220,7 +210,7 @@ export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles
     '',
     '## Evaluation',
     '',
-    ...(evaluation ? evaluationTable(evaluation) : ['Not evaluated yet: run `karakuri eval` on this directory (closed loop in the simulator, seeds disjoint from training).']),
+    ...evaluationSection(evaluations),
     '',
     '## Limits',
     '',
@@ -231,27 +221,4 @@ export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles
     '',
   ];
   return lines.join('\n');
-}
-
-function evaluationTable(e: CardEvaluation): string[] {
-  return [
-    `Closed loop, ${e.episodesPerCell} episodes per cell, seeds from ${e.seedOffset} (disjoint from training), chunk execution ${e.chunk}; ${e.createdAt}. 95% Wilson intervals.`,
-    '',
-    '| task | embodiment | phrasing | success | 95% CI | mean length | room error (cm) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...e.cells.map((c) => `| ${c.task} | ${c.embodiment} | ${c.phrasing} | ${c.successes}/${c.episodes} (${pct(c.rate)}) | ${pct(c.lo)} - ${pct(c.hi)} | ${c.meanLength.toFixed(1)} | ${c.roomErrorCm === null ? 'n/a' : c.roomErrorCm.toFixed(1)} |`),
-  ];
-}
-
-/** Puts an evaluation into a version's MODEL_CARD.md (replacing its Evaluation section). */
-export function addEvaluationToCard(dir: string, e: CardEvaluation): void {
-  if (isRegisteredVersion(dir)) throw new Error(`${dir} is a registered model version (immutable): its model card is not updated; keep evaluation reports outside it`);
-  const path = join(dir, 'MODEL_CARD.md');
-  if (!existsSync(path)) return;
-  const card = readFileSync(path, 'utf8');
-  const start = card.indexOf('## Evaluation\n'), end = card.indexOf('\n## Limits');
-  if (start < 0 || end < 0) return;
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${card.slice(0, start)}## Evaluation\n\n${evaluationTable(e).join('\n')}\n${card.slice(end)}`);
-  renameSync(tmp, path);
 }
