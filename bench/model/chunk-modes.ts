@@ -1,8 +1,9 @@
 // bench/model chunk-modes: closed-loop success of one model under each way of executing its action chunks (execute
-// k steps then re-plan, or temporal ensembling), on the same seeds, so the modes are compared episode for episode.
+// k steps then re-plan, the whole chunk, or temporal ensembling), on the same seeds, so the modes are compared
+// episode for episode.
 // Per mode: successes per task, the pooled rate with its Wilson 95% interval, the funnel's held and lifted shares
 // (src/eval/run.ts cellPhases), and the wall time. Reports go to --out/<mode>; the model card is left alone.
-//   npx tsx bench/model/chunk-modes.ts --model out/recipe-v4/run/model [--modes 2,5,10,ensemble]
+//   npx tsx bench/model/chunk-modes.ts --model out/recipe-v4/run/model [--modes 2,5,10,whole,ensemble]
 //     [--arm kara6] [--episodes 12] [--seed-start 100000] [--workers 2] [--out out/chunk-modes]
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -16,9 +17,9 @@ const { values: a } = parseArgs({ options: {
 } });
 if (!a.model) throw new Error('chunk-modes: --model DIR is required');
 const modeOf = (s: string): ChunkMode => {
-  if (s === 'ensemble') return 'ensemble';
+  if (s === 'ensemble' || s === 'whole') return s;
   const k = Number(s);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`chunk-modes: --modes holds "${s}": give whole numbers >= 1 (steps executed per chunk) or 'ensemble'`);
+  if (!Number.isInteger(k) || k < 1) throw new Error(`chunk-modes: --modes holds "${s}": give whole numbers >= 1 (steps executed per chunk), 'whole' or 'ensemble'`);
   return { execute: k };
 };
 const modes = a.modes!.split(',').map((s) => s.trim());
@@ -37,7 +38,7 @@ for (const [i, mode] of modes.entries()) {
 const pct = (x: number) => `${Math.round(100 * x)}%`;
 const tasks = runs[0]!.r.cells.map((c) => c.task);
 console.log(`model ${a.model}, ${a.arm}, ${a.episodes} episodes per task from seed ${a['seed-start']} (the same seeds for every mode)\n`);
-console.log(`| task | ${modes.map((m) => (m === 'ensemble' ? 'ensemble' : `execute ${m}`)).join(' | ')} |`);
+console.log(`| task | ${modes.map((m) => (m === 'ensemble' || m === 'whole' ? m : `execute ${m}`)).join(' | ')} |`);
 console.log(`| --- | ${modes.map(() => '---').join(' | ')} |`);
 for (const t of tasks) console.log(`| ${t} | ${runs.map(({ r }) => { const c = r.cells.find((x) => x.task === t)!; return `${c.success.successes}/${c.success.n}`; }).join(' | ')} |`);
 const pooled = runs.map(({ r: { overall: w } }) => `**${w.successes}/${w.n} (${pct(w.rate)}, ${pct(w.lo)}-${pct(w.hi)})**`);
