@@ -73,7 +73,8 @@ export function batchSpecOf(cfg: ModelConfig): BatchSpec {
   };
 }
 
-const ROOM_KEY = 'privileged.target_position', GOAL_KEY = 'privileged.goal_position';
+export const ROOM_KEY = 'privileged.target_position';
+const GOAL_KEY = 'privileged.goal_position';
 /** The recorded positions the room head learns: the target's, then with roomGoal the goal's. */
 const roomKeys = (cfg: ModelConfig): string[] => (!cfg.roomHead ? [] : cfg.roomGoal ? [ROOM_KEY, GOAL_KEY] : [ROOM_KEY]);
 
@@ -96,7 +97,7 @@ function padState(b: Batch, width: number): { state: Float32Array; mask: Uint8Ar
   return { state, mask };
 }
 
-interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined; roomPixel: Tensor | undefined; wristPixel: Tensor | undefined }
+export interface Prepared { tb: TensorBatch; inp: VLAInput; room: Tensor | undefined; roomPixel: Tensor | undefined; wristPixel: Tensor | undefined }
 
 /** The provenance's policy of a dataset (info.json "karakuri".policy; undefined: demonstrations). */
 function recordedPolicy(dir: string): string | undefined {
@@ -126,8 +127,11 @@ export function roomOnlyDatasets(datasets: TrainConfig['datasets'], roomHead: bo
   return out;
 }
 
-/** A loader batch as model input tensors (caller disposes via tidy or freeBatch); room-only samples get no action loss. */
-function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer, roomOnly: ReadonlySet<number> = new Set(), pixels?: { source: RoomPixels; geometry?: ImageGeometry[] }): Prepared {
+/**
+ * A loader batch as model input tensors (caller disposes via tidy or freeBatch); room-only samples get no action loss.
+ * Exported for the benches that read a model on recorded frames (bench/model/pointers.ts).
+ */
+export function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer, roomOnly: ReadonlySet<number> = new Set(), pixels?: { source: RoomPixels; geometry?: ImageGeometry[] }): Prepared {
   const { state, mask } = padState(b, stateDim(cfg));
   let actionPad = b.actionPad;
   if (roomOnly.size && b.dataset.some((d) => roomOnly.has(d))) {
@@ -161,7 +165,7 @@ function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTokenizer
   return { tb, inp, room, roomPixel, wristPixel };
 }
 
-const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.room ? [p.room] : []), ...(p.roomPixel ? [p.roomPixel] : []), ...(p.wristPixel ? [p.wristPixel] : [])]);
+export const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.room ? [p.room] : []), ...(p.roomPixel ? [p.roomPixel] : []), ...(p.wristPixel ? [p.wristPixel] : [])]);
 const targetOf = (p: Prepared) => ({ action: p.tb.action, actionPad: p.tb.actionPad, room: p.room, ...(p.roomPixel ? { roomPixel: p.roomPixel } : {}), ...(p.wristPixel ? { wristPixel: p.wristPixel } : {}) });
 
 function writeAtomic(path: string, text: string): void {
