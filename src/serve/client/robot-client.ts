@@ -1,6 +1,6 @@
 // RobotClient: one robot's control loop against a policy server, step by step. act(observation) returns the action to
 // send to the robot now: it asks the server for a chunk when the executor wants one (PolicyClient, lock-step, in the
-// background), takes this step's action from the chunks (execute k of H, or temporal ensembling), passes it through
+// background), takes this step's action from the chunks (all of each, k of H, or temporal ensembling), passes it through
 // the shield again on the client side with the measured state, and falls back to a hold when no valid action is
 // there: it waits for a pending answer only until the watchdog's deadline (default 200 ms since the last valid
 // action), then holds position (zero EE delta, gripper unchanged) and reports a 'hold' event; 'resume' when valid
@@ -17,6 +17,7 @@ export interface RobotClientOptions {
   client: PolicyClient;
   /** The robot's shield limits (defaultShieldLimits(embodiment) unless told otherwise). */
   limits: ShieldLimits;
+  /** How the server's chunks are executed: default 'whole' (every action, then a new chunk), as `karakuri eval` judges a model. */
   chunk?: ChunkMode;
   /** Watchdog deadline (ms). */
   deadlineMs?: number;
@@ -51,7 +52,7 @@ export class RobotClient {
   private episode = 0;
 
   constructor(private readonly o: RobotClientOptions) {
-    this.executor = new ActionExecutor(o.chunk ?? { execute: 5 });
+    this.executor = new ActionExecutor(o.chunk ?? 'whole');
     this.watchdog = new Watchdog(o.deadlineMs ?? 200);
     this.shield = initialShieldState(o.limits);
   }
