@@ -28,7 +28,7 @@ export function pipelineRecipe(o: PipelineOptions): Recipe {
     train: {
       model: {}, batchSize: o.batchSize, steps: o.steps, lr: 3e-4, minLr: 0, weightDecay: 0.01, warmupSteps: Math.min(50, o.steps), schedule: 'cosine',
       gradClip: 1, ema: 'off', augmentation: { image: { shift: 4, cropScale: 1, brightness: 0.2, contrast: 0.2, saturation: 0.2 }, instruction: { prob: 0.5 }, historyDrop: 0 },
-      checkpointEvery: Math.max(1, Math.floor(o.steps / 2)), evalBatches: 4, seed: 0, workers: 1,
+      sampling: { beforeGrasp: 1 }, checkpointEvery: Math.max(1, Math.floor(o.steps / 2)), evalBatches: 4, seed: 0, workers: 1,
     },
     eval: { episodes: o.evalEpisodes, heldoutEpisodes: 0, seedStart: 100_000, chunk: 'whole', videos: 1 },
   };

@@ -59,6 +59,12 @@ export const TrainConfigFields = z.strictObject({
      */
     historyDrop: z.number().min(0).max(1).default(0),
   }).default({ image: ImageAugmentation.parse({}), instruction: InstructionAugmentation.parse({}), historyDrop: 0 }),
+  /**
+   * How frames are drawn. beforeGrasp: every frame of a demonstration up to its first gripper-close command is drawn
+   * this many times as often as the others (the approach and the grasp, where closed-loop policies fail; 1 = off;
+   * src/train/sampling.ts). Datasets with use 'room' are left alone.
+   */
+  sampling: z.strictObject({ beforeGrasp: z.number().min(1).max(100).default(1) }).default({ beforeGrasp: 1 }),
   /** Steps between checkpoints (the last step always writes one). */
   checkpointEvery: int(1).default(500),
   /** Steps between monitoring evaluations (eval-mode loss on fixed, un-augmented batches); off when absent. */

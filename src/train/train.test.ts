@@ -187,6 +187,9 @@ describe('train', () => {
     expect(norm(w.versionDir)).toBe(norm(demoOnly.versionDir));
     expect(readFileSync(join(w.versionDir, 'MODEL_CARD.md'), 'utf8')).toMatch(/wander` \| kara6 \| 12 \| room head only \(not demonstrations\)/);
     expect(JSON.parse(readFileSync(join(w.versionDir, 'lineage.json'), 'utf8')).data.uses).toEqual(['all', 'room']);
+    // the approach drawn 3x as often: the demonstrations get frame weights, the wander data (no grasps to find) none
+    const weighted = await train(base(join(root, 'w-grasp'), { datasets: [{ dir: ds, weight: 1 }, { dir: wander, weight: 1, use: 'room' }], steps: 1, warmupSteps: 0, sampling: { beforeGrasp: 3 } }), { progressBar: false });
+    expect(readFileSync(join(weighted.versionDir, 'MODEL_CARD.md'), 'utf8')).toContain('Sampling: the frames up to each demonstration\'s first grasp drawn 3x as often as the others.');
   }, 120_000);
 
   it('resumes after SIGKILL to exactly the uninterrupted run\'s weights', async () => {

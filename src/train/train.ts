@@ -19,6 +19,7 @@ import { parseTrainConfig, withVocab, type TrainConfig, type TrainConfigInput } 
 import { modelComponents, type ModelComponents, type TextTokenizer, type TrainableModel, type VLAInput } from './components.ts';
 import { augmentImages, type ImageGeometry, augmentInstructions, dropHistory, mixSeed, STREAM } from './augment.ts';
 import { RoomPixels } from './room-pixels.ts';
+import { beforeGraspWeights } from './sampling.ts';
 import { configHash, Ema, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { datasetLineage, gitInfo, normalization, writeModelVersion, type Lineage } from './version.ts';
 
@@ -230,7 +231,9 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
 
   const spec = batchSpecOf(cfg);
   const roomOnly = roomOnlyDatasets(config.datasets, cfg.roomHead);
-  const loader = await DataLoader.create({ datasets: config.datasets, spec, batchSize: config.batchSize, seed: config.seed, workers: config.workers });
+  const { beforeGrasp } = config.sampling;
+  const datasets = await Promise.all(config.datasets.map(async (d, i) => (beforeGrasp > 1 && !roomOnly.has(i) ? { ...d, frameWeights: await beforeGraspWeights(d.dir, beforeGrasp) } : d)));
+  const loader = await DataLoader.create({ datasets, spec, batchSize: config.batchSize, seed: config.seed, workers: config.workers });
   // the pointer loss needs the target's pixel: from each simulated episode's task, arm and the simulator's camera
   const pixels = cfg.roomHead && cfg.vision.pointers > 0 && cfg.pointerWeight > 0 ? await RoomPixels.open(config.datasets.map((d) => d.dir), cfg.cameras[0]!, cfg.wristPointer ? { mounted: WRIST_CAMERA } : {}) : null;
   if (pixels?.unknownEpisodes) log(`pointer loss: ${pixels.unknownEpisodes} episodes carry no recorded camera pose (karakuri/camera_poses) and name no simulated task, arm and seed (karakuri/task_id, karakuri/embodiment, karakuri/seed); their samples train without it`);

@@ -206,6 +206,7 @@ export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles
     '',
     `${v.summary.steps} steps of batch ${t.batchSize}, AdamW (lr ${t.lr}, weight decay ${t.weightDecay}), ${t.warmupSteps} warm-up steps then ${t.schedule === 'cosine' ? `cosine decay to ${t.minLr}` : 'a constant rate'}, gradient clipping ${t.gradClip}, EMA ${t.ema === 'off' ? 'off' : `${t.ema} (these weights are the average)`}.`,
     `Augmentation: images ${aug.image === 'off' ? 'off' : `shift <= ${aug.image.shift} px, crop scale >= ${aug.image.cropScale}, brightness/contrast/saturation +-${aug.image.brightness}/${aug.image.contrast}/${aug.image.saturation}`}; instructions ${aug.instruction === 'off' ? 'off' : `synonym substitution with probability ${aug.instruction.prob}`}.`,
+    ...(t.sampling.beforeGrasp > 1 ? [`Sampling: the frames up to each demonstration's first grasp drawn ${t.sampling.beforeGrasp}x as often as the others.`] : []),
     `Final training loss ${v.summary.finalLoss === null ? 'n/a' : v.summary.finalLoss.toPrecision(4)}; ${(v.summary.seconds / 60).toFixed(1)} min of training${v.summary.resumedAt.length ? `, resumed at step ${v.summary.resumedAt.join(', ')}` : ''}. Loss curve: \`loss.png\` / \`loss.html\`.`,
     '',
     '## Evaluation',

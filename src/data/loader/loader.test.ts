@@ -38,6 +38,29 @@ describe('BatchSampler', () => {
     expect(() => new BatchSampler({ sizes: [10], batchSize: 4, seed: 0, weights: [1, 1] })).toThrow(/one non-negative number per dataset/);
     expect(() => new BatchSampler({ sizes: [3], batchSize: 4, seed: 0 })).toThrow(/fewer than one batch of 4/);
   });
+
+  it('per-frame weights: frames drawn in proportion to their weight, never a frame of weight 0, seeded', () => {
+    const fw = new Float64Array(100).fill(1);
+    fw.fill(4, 0, 10); // 40 of 130: drawn 31% of the time instead of 10%
+    fw[50] = 0;
+    const s = new BatchSampler({ sizes: [100], batchSize: 100, seed: 5, frameWeights: [fw] });
+    const picks = Array.from({ length: 40 }, (_, b) => s.batch(b)).flat().map((r) => r.frame);
+    expect(picks.filter((f) => f < 10).length / picks.length).toBeCloseTo(40 / 130, 1);
+    expect(picks).not.toContain(50);
+    expect(new Set(picks).size).toBe(99); // every other frame still drawn
+    expect(new BatchSampler({ sizes: [100], batchSize: 100, seed: 5, frameWeights: [fw] }).batch(7)).toEqual(s.batch(7));
+    // beside a dataset without frame weights: each dataset weighs its frames' total (130 against 100)
+    const two = new BatchSampler({ sizes: [100, 100], batchSize: 100, seed: 6, frameWeights: [fw, null] });
+    const both = Array.from({ length: 40 }, (_, b) => two.batch(b)).flat();
+    expect(both.filter((r) => r.dataset === 0).length / both.length).toBeCloseTo(130 / 230, 1);
+    // with dataset weights the frame weights only act within each dataset
+    const dw = new BatchSampler({ sizes: [100, 100], batchSize: 100, seed: 6, weights: [1, 1], frameWeights: [fw, null] });
+    expect(Array.from({ length: 40 }, (_, b) => dw.batch(b)).flat().filter((r) => r.dataset === 0).length / 4000).toBeCloseTo(0.5, 1);
+    expect(() => new BatchSampler({ sizes: [100], batchSize: 4, seed: 0, frameWeights: [new Float64Array(99)] })).toThrow(/dataset 0 has 100 frames but 99 frame weights/);
+    expect(() => new BatchSampler({ sizes: [3], batchSize: 4, seed: 0, frameWeights: [Float64Array.of(1, -1, 1)] })).toThrow(/dataset 0, frame 1: weight -1/);
+    expect(() => new BatchSampler({ sizes: [3], batchSize: 4, seed: 0, frameWeights: [new Float64Array(3)] })).toThrow(/every frame weight is 0/);
+    expect(() => new BatchSampler({ sizes: [3, 3], batchSize: 4, seed: 0, frameWeights: [null] })).toThrow(/1 entries for 2 datasets/);
+  });
 });
 
 describe('DataLoader', () => {

@@ -11,7 +11,8 @@ import type { LoaderReply, LoaderRequest } from './protocol.ts';
 export type { Batch, BatchSpec } from './assemble.ts';
 
 export interface LoaderOptions {
-  datasets: { dir: string; weight?: number }[];
+  /** weight: the dataset's sampling weight; frameWeights: one per frame (BatchSampler), e.g. src/train/sampling.ts's. */
+  datasets: { dir: string; weight?: number; frameWeights?: Float64Array }[];
   spec: BatchSpec;
   batchSize: number;
   seed: number;
@@ -52,7 +53,8 @@ export class DataLoader {
     const sources = await Promise.all(o.datasets.map((d) => prepareSource(d.dir, o.spec)));
     const norms = sources.map((s) => datasetNorms(s, o.spec));
     const weights = o.datasets.some((d) => d.weight !== undefined) ? o.datasets.map((d) => d.weight ?? 1) : undefined;
-    const sampler = new BatchSampler({ sizes: sources.map((s) => s.numFrames), batchSize: o.batchSize, seed: o.seed, weights, dropLast: o.dropLast });
+    const frameWeights = o.datasets.some((d) => d.frameWeights) ? o.datasets.map((d) => d.frameWeights ?? null) : undefined;
+    const sampler = new BatchSampler({ sizes: sources.map((s) => s.numFrames), batchSize: o.batchSize, seed: o.seed, weights, frameWeights, dropLast: o.dropLast });
     const n = o.workers ?? 1;
     if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`data loader: workers must be a positive integer, got ${n}`);
     const entry = new URL('../../sim/pool/worker-entry.mjs', import.meta.url);
