@@ -137,6 +137,7 @@ describe('karakuri CLI', () => {
     expect(task.stderr).toMatch(/unknown task 'make-tea'/);
     expect(run('eval', '--model', 'm', '--phrasing', 'slang').stderr).toMatch(/--phrasing: .*(got 'slang')/);
     expect(run('eval', '--model', 'm', '--chunk', '0').stderr).toMatch(/--chunk: .*(got '0')/);
+    expect(run('eval', '--model', 'm', '--chunk', 'sometimes').stderr).toMatch(/--chunk: give 'whole', 'ensemble' or a whole number of actions >= 1 \(got 'sometimes'\)/);
     const cfg = run('train', '--config', join(tmpdir(), 'no-such-config.json'));
     expect(cfg.status).not.toBe(0);
     expect(cfg.stderr).toMatch(/no-such-config\.json/);

@@ -38,7 +38,7 @@ export function registerModelCommands(program: Command): void {
       const o = parseOptions(z.object({
         model: z.string().min(1), suite: list, embodiments: list.optional(), episodes: z.coerce.number().int().min(1).max(100000),
         seedStart: z.coerce.number().int().min(0), phrasing: z.enum(['train', 'heldout']),
-        chunk: z.union([z.literal('whole'), z.literal('ensemble'), z.coerce.number().int().min(1)]), workers: z.coerce.number().int().min(1).max(64),
+        chunk: z.union([z.literal('whole'), z.literal('ensemble'), z.coerce.number().int().min(1)], { error: "give 'whole', 'ensemble' or a whole number of actions >= 1" }), workers: z.coerce.number().int().min(1).max(64),
         videos: z.coerce.number().int().min(0), out: z.string().min(1),
       }), raw, 'karakuri eval');
       const { runEval } = await import('../eval/run.ts');
