@@ -3,11 +3,12 @@
 // ({ model: ModelConfig, train?: the training config }), normalization.json (per embodiment: state/action mean/std,
 // the loader's convention: state = [wrench, touch, proprio] of that arm, std floored at 1e-2) and tokenizer.json.
 // Every JSON file is validated with zod and cross-checked against the model config; errors name the file.
-import { mkdirSync, readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import * as torch from '../torch/index.ts';
 import { parseWith } from '../validation.ts';
+import { writeFileDurable } from '../files.ts';
 import { ModelConfig, STATE_KEYS, type ModelConfig as ModelConfigT } from './config.ts';
 import { KarakuriVLA } from './vla.ts';
 import { Tokenizer } from './language/tokenizer.ts';
@@ -42,11 +43,8 @@ export function checkNormalization(n: Normalization, cfg: ModelConfigT, where: s
   if (problems.length) throw new Error(`${where}: ${problems.join('; ')}`);
 }
 
-const writeJson = (path: string, v: unknown) => {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(v, null, 2) + '\n');
-  renameSync(tmp, path);
-};
+const writeJson = (path: string, v: unknown) => writeFileDurable(path, JSON.stringify(v, null, 2) + '\n');
+
 function readJson(path: string): unknown {
   if (!existsSync(path)) throw new Error(`${path}: missing (a model version directory holds ${Object.values(FILES).join(', ')})`);
   try { return JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new Error(`${path}: not valid JSON (${(e as Error).message})`); }

@@ -4,10 +4,11 @@
 // overwritten by a later side run. The entries live in evaluations.json in the version directory (validated when
 // read: a malformed file is refused by name and left as it is), and MODEL_CARD.md's Evaluation section is rendered
 // from them, the largest evaluation first.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../validation.ts';
+import { writeFileDurable } from '../files.ts';
 import { isRegisteredVersion } from '../registry/manifest.ts';
 
 export const EVALUATIONS_FILE = 'evaluations.json';
@@ -73,12 +74,6 @@ export function evaluationSection(evaluations: readonly CardEvaluation[]): strin
   return [...evaluations].sort(order).flatMap((e, i) => [...(i ? [''] : []), ...evaluationTable(e)]);
 }
 
-const writeAtomic = (path: string, text: string) => {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-};
-
 /**
  * Keeps an evaluation in a version directory (replacing the entry of the same kind, see evaluationKey) and rewrites
  * its MODEL_CARD.md's Evaluation section from every entry kept. Refuses a registered (immutable) version, and a
@@ -93,7 +88,7 @@ export function addEvaluationToCard(dir: string, e: CardEvaluation): void {
   const kept = [...readCardEvaluations(dir).filter((x) => evaluationKey(x) !== key), entry];
   const card = readFileSync(path, 'utf8');
   const start = card.indexOf('## Evaluation\n'), end = card.indexOf('\n## Limits');
-  writeAtomic(join(dir, EVALUATIONS_FILE), `${JSON.stringify({ format: 'karakuri-card-evaluations/1', evaluations: kept }, null, 1)}\n`);
+  writeFileDurable(join(dir, EVALUATIONS_FILE), `${JSON.stringify({ format: 'karakuri-card-evaluations/1', evaluations: kept }, null, 1)}\n`);
   if (start < 0 || end < start) return;
-  writeAtomic(path, `${card.slice(0, start)}## Evaluation\n\n${evaluationSection(kept).join('\n')}\n${card.slice(end)}`);
+  writeFileDurable(path, `${card.slice(0, start)}## Evaluation\n\n${evaluationSection(kept).join('\n')}\n${card.slice(end)}`);
 }

@@ -4,7 +4,7 @@
 // step) are written atomically, and a run started again on the same out folder resumes from its checkpoint: on CPU
 // the resumed weights equal an uninterrupted run's bit for bit. Metrics go to metrics.jsonl, the loss curve to
 // loss.png/.html, and the end of the run writes the model version directory <out>/model (src/train/version.ts).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import * as torch from '../torch/index.ts';
@@ -15,6 +15,7 @@ import { parseInfo } from '../data/lerobot/meta.ts';
 import { seededRandom } from '../sim/random.ts';
 import { parseModelConfig, stateDim, STATE_KEYS, WRIST_CAMERA, type ModelConfig } from '../model/config.ts';
 import { writeChart } from '../report/chart.ts';
+import { writeFileDurable } from '../files.ts';
 import { parseTrainConfig, withVocab, type TrainConfig, type TrainConfigInput } from './config.ts';
 import { modelComponents, type ModelComponents, type TextTokenizer, type TrainableModel, type VLAInput } from './components.ts';
 import { augmentImages, type ImageGeometry, augmentInstructions, dropHistory, mixSeed, STREAM } from './augment.ts';
@@ -169,12 +170,6 @@ export function prepare(b: Batch, texts: string[], cfg: ModelConfig, tok: TextTo
 export const freeBatch = (p: Prepared) => torch.dispose([p.tb.images, p.tb.imagePad, p.tb.state, p.tb.stateMask, p.tb.action, p.tb.actionPad, p.tb.dataset, ...Object.values(p.tb.extras), p.inp.tokens, p.inp.tokenMask, p.inp.embodiment, ...(p.room ? [p.room] : []), ...(p.roomPixel ? [p.roomPixel] : []), ...(p.wristPixel ? [p.wristPixel] : [])]);
 const targetOf = (p: Prepared) => ({ action: p.tb.action, actionPad: p.tb.actionPad, room: p.room, ...(p.roomPixel ? { roomPixel: p.roomPixel } : {}), ...(p.wristPixel ? { wristPixel: p.wristPixel } : {}) });
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 interface MetricLine { step: number; loss: number; action: number; room: number; pointer?: number; lr: number; gradNorm: number; samplesPerSec: number; time: number; evalLoss?: number }
 
 /** metrics.jsonl lines of steps <= upTo (a torn last line from a kill is dropped). */
@@ -225,8 +220,8 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
     tokenizer = components.trainTokenizer(corpus);
     tokenizer.save(paths.tok);
     cfg = parseModelConfig(withVocab(config.model, tokenizer.vocabSize), 'train config: model');
-    writeAtomic(paths.cfg, JSON.stringify(cfg, null, 1));
-    writeAtomic(paths.metrics, '');
+    writeFileDurable(paths.cfg, JSON.stringify(cfg, null, 1));
+    writeFileDurable(paths.metrics, '');
   }
 
   const spec = batchSpecOf(cfg);
@@ -270,10 +265,10 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       }
       resumedAt = [...resumedAt, start];
       log(`resuming ${out} at step ${start} of ${config.steps}`);
-      writeAtomic(paths.metrics, readMetrics(paths.metrics, start).map((m) => JSON.stringify(m) + '\n').join(''));
+      writeFileDurable(paths.metrics, readMetrics(paths.metrics, start).map((m) => JSON.stringify(m) + '\n').join(''));
     }
     const sched = new optim.LRScheduler(opt, schedule, { lastStep: start });
-    const writeRun = (seconds: number) => writeAtomic(paths.run, JSON.stringify({ configHash: hash, seconds, resumedAt, components: components.source }, null, 1));
+    const writeRun = (seconds: number) => writeFileDurable(paths.run, JSON.stringify({ configHash: hash, seconds, resumedAt, components: components.source }, null, 1));
     writeRun(prevSeconds);
 
     const params = model.parameters();

@@ -20,8 +20,8 @@
 // Vectors are written as pyarrow writes them: a 3-level LIST (<name>.list.element, all OPTIONAL). Parquet itself
 // has no fixed-size list: the fixed length lives in the "huggingface" Features JSON (Sequence with "length"),
 // which HF datasets / LeRobot use to cast the column to fixed_size_list<float32>[n] when they load it.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { writeFileDurable } from '../../files.ts';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
@@ -121,31 +121,6 @@ export function writeParquet(path: string, columns: PqColumn[], groups: Record<s
   const w = new ParquetFileWriter(path, columns, kv);
   for (const g of groups) w.write(g);
   w.close();
-}
-
-/** Writes bytes to path.tmp, fsyncs, renames over path: the file is either absent, old, or complete. */
-export function writeFileDurable(path: string, bytes: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  syncDir(dirname(path));
-}
-
-/** fsync a directory so a rename in it survives a power cut (best effort where the OS refuses). */
-export function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
-  } catch { /* not supported here */ }
 }
 
 /** Footer facts of a parquet file. */

@@ -11,7 +11,8 @@ import {
   CHUNKS_SIZE, DATA_FILE_MB, DATA_PATH, EPISODES_PATH, STAT_NAMES, TASKS_COLUMNS, TASKS_PATH, VIDEO_FILE_MB, VIDEO_PATH,
   dataColumns, dataKeys, formatPath, hfFeaturesJson, isVector, nextFile, pandasTasksMetadata, videoKeys,
 } from './meta.ts';
-import { ParquetFileWriter, readParquetRows, syncDir, writeFileDurable, writeParquet, type PqColumn } from './parquet.ts';
+import { ParquetFileWriter, readParquetRows, writeParquet, type PqColumn } from './parquet.ts';
+import { syncDir, writeFileDurable } from '../../files.ts';
 
 export const STAGING = '.staging';
 const MB = 1024 * 1024;
