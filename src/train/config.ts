@@ -34,8 +34,13 @@ export const TrainConfigFields = z.strictObject({
    * recordings: the room head's target only, its actions never reach the loss nor the normalization).
    */
   datasets: z.array(z.strictObject({ dir: z.string().min(1), weight: z.number().positive().optional(), use: z.enum(['all', 'room']).default('all') })).min(1),
-  /** ModelConfig overrides (src/model/config.ts); text.vocab comes from the tokenizer. */
+  /** ModelConfig overrides (src/model/config.ts); text.vocab comes from the tokenizer. With init: on top of that version's. */
   model: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Fine-tuning: a model version directory (a run's <out>/model) whose weights, tokenizer and model config this run
+   * starts from (src/train/init.ts); the optimizer, schedule and EMA start afresh. Relative: from the config's folder.
+   */
+  init: z.string().min(1).optional(),
   batchSize: int(1),
   steps: int(1),
   lr: z.number().positive().finite().default(3e-4),
@@ -106,7 +111,7 @@ export function withVocab(model: Record<string, unknown>, vocab: number): ModelC
 export function parseTrainConfig(input: unknown, where = 'train config', base = process.cwd()): TrainConfig {
   const c = parseWith(TrainConfig, input, where, 'config');
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  return { ...c, out: abs(c.out), datasets: c.datasets.map((d) => ({ ...d, dir: abs(d.dir) })) };
+  return { ...c, out: abs(c.out), datasets: c.datasets.map((d) => ({ ...d, dir: abs(d.dir) })), ...(c.init ? { init: abs(c.init) } : {}) };
 }
 
 /** Reads and validates a JSON config file; dataset dirs and out are relative to the file's folder. */

@@ -192,6 +192,32 @@ describe('train', () => {
     expect(readFileSync(join(weighted.versionDir, 'MODEL_CARD.md'), 'utf8')).toContain('Sampling: the frames up to each demonstration\'s first grasp drawn 3x as often as the others.');
   }, 120_000);
 
+  it('fine-tunes from a model version (init): its weights, tokenizer and config, overrides on top, named in the lineage and card', async () => {
+    const parent = await train(base(join(root, 'ft-parent'), { steps: 4 }), { progressBar: false });
+    // a step of lr 1e-9 moves no weight by more than ~1e-9: what the run starts from is what it ships
+    const still = { steps: 1, warmupSteps: 0, lr: 1e-9, ema: 'off' as const, seed: 9 };
+    const child = await train(base(join(root, 'ft-child'), { ...still, init: parent.versionDir, model: { roomWeight: 2 } }), { progressBar: false });
+    const wp = weightsOf(parent.versionDir), wc = weightsOf(child.versionDir);
+    expect([...wc.keys()]).toEqual([...wp.keys()]);
+    for (const [k, v] of wp) wc.get(k)!.forEach((x, i) => expect(Math.abs(x - v[i]!), k).toBeLessThan(1e-6));
+    // the same run without init starts elsewhere
+    const scratch = weightsOf((await train(base(join(root, 'ft-scratch'), still), { progressBar: false })).versionDir);
+    expect([...scratch].some(([k, v]) => v.some((x, i) => Math.abs(x - wp.get(k)![i]!) > 1e-3))).toBe(true);
+    expect(readFileSync(join(child.versionDir, 'tokenizer.json'), 'utf8')).toBe(readFileSync(join(parent.versionDir, 'tokenizer.json'), 'utf8'));
+    const cfgOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { model: Record<string, unknown> }).model;
+    expect(cfgOf(child.versionDir)).toEqual({ ...cfgOf(parent.versionDir), roomWeight: 2 });
+    const lineage = JSON.parse(readFileSync(join(child.versionDir, 'lineage.json'), 'utf8'));
+    const { createHash } = await import('node:crypto');
+    expect(lineage.init).toEqual({ dir: parent.versionDir, name: 'ft-parent', weightsSha256: createHash('sha256').update(readFileSync(join(parent.versionDir, 'weights.safetensors'))).digest('hex') });
+    expect(readFileSync(join(child.versionDir, 'MODEL_CARD.md'), 'utf8')).toContain(`Fine-tuned: started from the weights of \`${parent.versionDir}\` (ft-parent), weights sha256 \`${lineage.init.weightsSha256.slice(0, 16)}\``);
+    // bad inputs are named, and nothing is trained
+    await expect(train(base(join(root, 'ft-bad1'), { ...still, init: join(root, 'ds') }), { progressBar: false })).rejects.toThrow(/train config init .*ds: config\.json is missing/);
+    await expect(train(base(join(root, 'ft-bad2'), { ...still, init: parent.versionDir, model: { dim: 48, heads: 2 } }), { progressBar: false })).rejects.toThrow(/its weights do not fit the model of this run .*a fine-tune keeps the architecture/);
+    await expect(train(base(join(root, 'ft-bad3'), { ...still, init: parent.versionDir, model: { horizon: 0 } }), { progressBar: false })).rejects.toThrow(/horizon/);
+    for (const d of ['ft-bad1', 'ft-bad2', 'ft-bad3']) expect(existsSync(join(root, d, 'model')), d).toBe(false);
+    expect(parseTrainConfig({ datasets: [{ dir: 'd' }], batchSize: 2, steps: 3, out: 'o', init: 'v/model' }, 'cfg', '/base').init).toBe('/base/v/model');
+  }, 90_000);
+
   it('resumes after SIGKILL to exactly the uninterrupted run\'s weights', async () => {
     const ref = await train(base(join(root, 'ref')), { progressBar: false });
     const out = join(root, 'killed');

@@ -21,6 +21,7 @@ import { modelComponents, type ModelComponents, type TextTokenizer, type Trainab
 import { augmentImages, type ImageGeometry, augmentInstructions, dropHistory, mixSeed, STREAM } from './augment.ts';
 import { RoomPixels } from './room-pixels.ts';
 import { beforeGraspWeights } from './sampling.ts';
+import { readInitVersion, type InitLineage, type InitVersion } from './init.ts';
 import { configHash, Ema, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { datasetLineage, gitInfo, normalization, writeModelVersion, type Lineage } from './version.ts';
 
@@ -202,24 +203,32 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
 
   // tokenizer and model config: trained/decided once per run, reloaded on resume
   let tokenizer: TextTokenizer, cfg: ModelConfig, prevSeconds = 0, resumedAt: number[] = [];
+  // fine-tuning: the version this run starts from (its weights are loaded into the fresh model below)
+  let init: InitVersion | null = null, initLineage: InitLineage | undefined;
   if (resume) {
-    const run = JSON.parse(readFileSync(paths.run, 'utf8')) as { configHash: string; seconds: number; resumedAt: number[] };
+    const run = JSON.parse(readFileSync(paths.run, 'utf8')) as { configHash: string; seconds: number; resumedAt: number[]; init?: InitLineage };
     if (run.configHash !== hash) throw new Error(`${out} holds a checkpoint of another training config (hash ${run.configHash}, this config ${hash}): use another out folder, or start over with resume: false`);
     tokenizer = components.loadTokenizer(paths.tok);
     cfg = parseModelConfig(JSON.parse(readFileSync(paths.cfg, 'utf8')), `${paths.cfg}`);
-    prevSeconds = run.seconds; resumedAt = run.resumedAt;
+    prevSeconds = run.seconds; resumedAt = run.resumedAt; initLineage = run.init;
   } else {
-    const corpus: string[] = [];
-    for (const d of config.datasets) for (const e of (await Dataset.open(d.dir)).episodes) corpus.push(...e.tasks);
-    // the augmented phrasings the model will see belong in the tokenizer's corpus too
-    const aug = components.augmentInstruction;
-    if (config.augmentation.instruction !== 'off' && aug) {
-      const rng = seededRandom(mixSeed(config.seed, 0, 0x70c));
-      for (const t of [...new Set(corpus)]) for (let k = 0; k < 8; k++) corpus.push(aug(t, rng));
+    if (config.init) {
+      init = readInitVersion(config.init, config.model, (p) => components.loadTokenizer(p));
+      tokenizer = init.tokenizer; cfg = init.cfg; initLineage = init.lineage;
+      log(`fine-tuning from ${init.lineage.dir}${init.lineage.name ? ` (${init.lineage.name})` : ''}: its weights, tokenizer and model config`);
+    } else {
+      const corpus: string[] = [];
+      for (const d of config.datasets) for (const e of (await Dataset.open(d.dir)).episodes) corpus.push(...e.tasks);
+      // the augmented phrasings the model will see belong in the tokenizer's corpus too
+      const aug = components.augmentInstruction;
+      if (config.augmentation.instruction !== 'off' && aug) {
+        const rng = seededRandom(mixSeed(config.seed, 0, 0x70c));
+        for (const t of [...new Set(corpus)]) for (let k = 0; k < 8; k++) corpus.push(aug(t, rng));
+      }
+      tokenizer = components.trainTokenizer(corpus);
+      cfg = parseModelConfig(withVocab(config.model, tokenizer.vocabSize), 'train config: model');
     }
-    tokenizer = components.trainTokenizer(corpus);
     tokenizer.save(paths.tok);
-    cfg = parseModelConfig(withVocab(config.model, tokenizer.vocabSize), 'train config: model');
     writeFileDurable(paths.cfg, JSON.stringify(cfg, null, 1));
     writeFileDurable(paths.metrics, '');
   }
@@ -245,6 +254,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
 
     torch.manualSeed(config.seed);
     model = components.createModel(cfg);
+    init?.loadWeights(model); // before the EMA copies the weights
     model.train(true);
     opt = new optim.AdamW(optim.weightDecayGroups(model.parameters(), config.weightDecay), { lr: config.lr, weightDecay: config.weightDecay });
     const cosine = optim.warmupCosine({ baseLr: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps, minLr: config.minLr });
@@ -268,7 +278,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       writeFileDurable(paths.metrics, readMetrics(paths.metrics, start).map((m) => JSON.stringify(m) + '\n').join(''));
     }
     const sched = new optim.LRScheduler(opt, schedule, { lastStep: start });
-    const writeRun = (seconds: number) => writeFileDurable(paths.run, JSON.stringify({ configHash: hash, seconds, resumedAt, components: components.source }, null, 1));
+    const writeRun = (seconds: number) => writeFileDurable(paths.run, JSON.stringify({ configHash: hash, seconds, resumedAt, components: components.source, ...(initLineage ? { init: initLineage } : {}) }, null, 1));
     writeRun(prevSeconds);
 
     const params = model.parameters();
@@ -360,7 +370,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
       format: 'karakuri-lineage/1',
       datasets: await Promise.all(loader.sources.map((s) => datasetLineage(s.dir, s))),
       data: { spec, imageSize: [ih, iw], weights: config.datasets.map((d) => d.weight ?? null), uses: config.datasets.map((d) => d.use) },
-      git: gitInfo(), seed: config.seed, training: config, components: components.source, node: process.version, createdAt: new Date().toISOString(),
+      git: gitInfo(), seed: config.seed, training: config, ...(initLineage ? { init: initLineage } : {}), components: components.source, node: process.version, createdAt: new Date().toISOString(),
     };
     lossChart(join(out, 'loss'), readMetrics(paths.metrics, config.steps), config.name ?? out);
     if (ema) model.loadStateDict(ema.weights(model.stateDict())); // ship the average (the checkpoint keeps the raw weights)

@@ -18,6 +18,7 @@ import type { BatchSpec } from '../data/loader/assemble.ts';
 import type { TrainConfig } from './config.ts';
 import type { ModelComponents, TextTokenizer, TrainableModel } from './components.ts';
 import { evaluationSection, type CardEvaluation } from './card-evaluations.ts';
+import type { InitLineage } from './init.ts';
 
 export const VERSION_FORMAT = 'karakuri-model/1';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -124,6 +125,8 @@ export interface Lineage {
   git: GitInfo;
   seed: number;
   training: TrainConfig;
+  /** The version a fine-tuning run started from (train config init). */
+  init?: InitLineage;
   components: string;
   node: string;
   createdAt: string;
@@ -206,6 +209,7 @@ export function modelCard(v: Omit<VersionInput, 'net' | 'tokenizer' | 'saveFiles
     '',
     `${v.summary.steps} steps of batch ${t.batchSize}, AdamW (lr ${t.lr}, weight decay ${t.weightDecay}), ${t.warmupSteps} warm-up steps then ${t.schedule === 'cosine' ? `cosine decay to ${t.minLr}` : 'a constant rate'}, gradient clipping ${t.gradClip}, EMA ${t.ema === 'off' ? 'off' : `${t.ema} (these weights are the average)`}.`,
     `Augmentation: images ${aug.image === 'off' ? 'off' : `shift <= ${aug.image.shift} px, crop scale >= ${aug.image.cropScale}, brightness/contrast/saturation +-${aug.image.brightness}/${aug.image.contrast}/${aug.image.saturation}`}; instructions ${aug.instruction === 'off' ? 'off' : `synonym substitution with probability ${aug.instruction.prob}`}.`,
+    ...(v.lineage.init ? [`Fine-tuned: started from the weights of \`${v.lineage.init.dir}\`${v.lineage.init.name ? ` (${v.lineage.init.name})` : ''}, weights sha256 \`${v.lineage.init.weightsSha256.slice(0, 16)}\`, with its tokenizer; the optimizer, schedule and EMA started afresh.`] : []),
     ...(t.sampling.beforeGrasp > 1 ? [`Sampling: the frames up to each demonstration's first grasp drawn ${t.sampling.beforeGrasp}x as often as the others.`] : []),
     `Final training loss ${v.summary.finalLoss === null ? 'n/a' : v.summary.finalLoss.toPrecision(4)}; ${(v.summary.seconds / 60).toFixed(1)} min of training${v.summary.resumedAt.length ? `, resumed at step ${v.summary.resumedAt.join(', ')}` : ''}. Loss curve: \`loss.png\` / \`loss.html\`.`,
     '',
