@@ -2,7 +2,7 @@
 // fields), and a tiny recipe runs end to end, then runs again reusing its complete datasets (demonstrations, DART,
 // wander data) and finished training, while a folder that holds something else is refused rather than overwritten.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRecipe, parseRecipe, runRecipe, type RecipeInput } from './recipe.ts';
@@ -18,9 +18,12 @@ const tiny = (out: string): RecipeInput => ({
 });
 
 describe('recipe', () => {
-  it('the repo recipe validates; bad fields are named with their path', () => {
-    for (const f of ['vla-v1.json', 'vla-v2.json', 'vla-v3.json']) {
-      const r = loadRecipe(new URL(`../../recipes/${f}`, import.meta.url).pathname);
+  it('every repo recipe validates; bad fields are named with their path', () => {
+    const dir = new URL('../../recipes/', import.meta.url).pathname;
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['vla-v1.json', 'vla-v4.json', 'vla-v9.json']));
+    for (const f of files) {
+      const r = loadRecipe(join(dir, f));
       expect(r.collect.episodes).toBeLessThanOrEqual(100);
       expect(r.collect.embodiments).toEqual(['kara6', 'kara7']);
     }
