@@ -3,12 +3,12 @@
 // (with the run's `model` overrides on top), its tokenizer (byte-level BPE, so new instructions still encode) and
 // its weights; the optimizer, the learning-rate schedule and the EMA start afresh, and the normalization is
 // computed from the run's own datasets as in any run. The lineage names the version and its weights' hash.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as torch from '../torch/index.ts';
 import { parseModelConfig, type ModelConfig } from '../model/config.ts';
 import type { TextTokenizer, TrainableModel } from './components.ts';
+import { sha256File } from './version.ts';
 
 /** What the lineage and the model card keep of the version a run started from. */
 export interface InitLineage {
@@ -42,7 +42,7 @@ export function mergeOverrides(base: Record<string, unknown>, over: Record<strin
  * Reads the model version in `dir` for a run to start from: config.json's model config (with `overrides` merged on
  * top and validated again), tokenizer.json and weights.safetensors. Errors name the directory and the file.
  */
-export function readInitVersion(dir: string, overrides: Record<string, unknown>, loadTokenizer: (path: string) => TextTokenizer): InitVersion {
+export async function readInitVersion(dir: string, overrides: Record<string, unknown>, loadTokenizer: (path: string) => TextTokenizer): Promise<InitVersion> {
   dir = resolve(dir);
   const where = `train config init ${dir}`;
   const file = (f: string) => {
@@ -58,7 +58,7 @@ export function readInitVersion(dir: string, overrides: Record<string, unknown>,
   const cfg = parseModelConfig(mergeOverrides(parent as unknown as Record<string, unknown>, overrides), `${where}: its model config with the run's model overrides`);
   const tokenizer = loadTokenizer(tokPath);
   if (tokenizer.vocabSize !== cfg.text.vocab) throw new Error(`${where}: tokenizer.json has ${tokenizer.vocabSize} tokens, config.json's model.text.vocab is ${cfg.text.vocab}`);
-  const weightsSha256 = createHash('sha256').update(readFileSync(weightsPath)).digest('hex');
+  const weightsSha256 = await sha256File(weightsPath);
   const card = join(dir, 'MODEL_CARD.md');
   const name = existsSync(card) ? /^# Model card: (.+)$/m.exec(readFileSync(card, 'utf8'))?.[1]?.trim() : undefined;
   return {

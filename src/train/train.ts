@@ -213,7 +213,7 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
     prevSeconds = run.seconds; resumedAt = run.resumedAt; initLineage = run.init;
   } else {
     if (config.init) {
-      init = readInitVersion(config.init, config.model, (p) => components.loadTokenizer(p));
+      init = await readInitVersion(config.init, config.model, (p) => components.loadTokenizer(p));
       tokenizer = init.tokenizer; cfg = init.cfg; initLineage = init.lineage;
       log(`fine-tuning from ${init.lineage.dir}${init.lineage.name ? ` (${init.lineage.name})` : ''}: its weights, tokenizer and model config`);
     } else {

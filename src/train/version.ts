@@ -74,7 +74,8 @@ export interface DatasetLineage {
   files: { path: string; bytes: number; sha256: string }[];
 }
 
-function sha256File(path: string): Promise<string> {
+/** sha256 of a file's bytes, streamed (datasets' files, a fine-tune's parent weights). */
+export function sha256File(path: string): Promise<string> {
   return new Promise((resolveHash, reject) => {
     const h = createHash('sha256');
     createReadStream(path).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolveHash(h.digest('hex')));
