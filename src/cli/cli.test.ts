@@ -142,6 +142,12 @@ describe('karakuri CLI', () => {
     expect(cfg.status).not.toBe(0);
     expect(cfg.stderr).toMatch(/no-such-config\.json/);
     expect(run('pipeline', '--steps', '0').stderr).toMatch(/--steps: .*(got '0')/);
+    expect(run('takeover', '--model', 'm', '--task', 'cup-on-tray', '--handover', '10', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--handover: must be lo,hi/);
+    expect(run('takeover', '--model', 'm', '--task', 'cup-on-tray', '--handover', '9,4', '--out', join(tmpdir(), 'never')).stderr).toMatch(/--handover: needs 1 <= lo <= hi/);
+    const noModel = run('takeover', '--model', join(tmpdir(), 'no-such-model'), '--task', 'cup-on-tray', '--out', join(tmpdir(), 'never'));
+    expect(noModel.status).not.toBe(0);
+    expect(noModel.stderr).toMatch(/no-such-model/);
+    expect(existsSync(join(tmpdir(), 'never'))).toBe(false);
   });
 
   it('bad flags and unknown commands fail with a message naming them', () => {

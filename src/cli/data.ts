@@ -1,5 +1,6 @@
-// `karakuri collect` and `karakuri data ...`: record LeRobot v3.0 datasets from the sector tasks' experts, and
-// validate, repair or describe a dataset directory (v3.0 or v2.1).
+// `karakuri collect`, `karakuri takeover` and `karakuri data ...`: record LeRobot v3.0 datasets from the sector tasks'
+// experts (from a reset, or taking over from a model's policy), and validate, repair or describe a dataset directory
+// (v3.0 or v2.1).
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { commaList, parseOptions } from './options.ts';
@@ -52,6 +53,37 @@ export function registerDataCommands(program: Command): void {
         onEpisode: (e) => { done++; ok += +e.success; bar.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2), ok, cell: `${e.task} seed ${e.seed}` }); },
       }).finally(() => bar.stop());
       console.log(`\n${s.episodes} episodes (${s.successes} successful), ${s.frames} frames in ${s.seconds.toFixed(1)} s (${(s.frames / s.seconds).toFixed(0)} frames/s) -> ${s.dir}`);
+    });
+
+  program
+    .command('takeover')
+    .description("record expert takeovers (DAgger-style corrections): a model version's policy acts until a handover step, then the task's expert finishes; its successful parts go into a LeRobot v3.0 dataset")
+    .requiredOption('--model <dir>', 'model version directory whose policy acts until the handover')
+    .requiredOption('--task <ids>', "task id(s), comma-separated, or 'all'")
+    .option('--embodiment <id>', 'arm', 'kara6')
+    .option('--episodes <n>', 'seeds tried per task', '10')
+    .option('--handover <lo,hi>', 'the handover step of each seed is drawn uniformly from lo..hi (control steps since reset)', '10,60')
+    .option('--seed-start <n>', 'first simulator seed (keep it away from training and evaluation seeds)', '2000000')
+    .option('--workers <n>', 'worker threads (default one per core)')
+    .requiredOption('--out <dir>', 'dataset directory (must not exist or be empty)')
+    .action(async (raw: unknown) => {
+      const o = parseOptions(z.object({
+        model: z.string().min(1), task: list, embodiment: z.string().min(1), episodes: z.coerce.number().int().min(1).max(100000),
+        handover: z.string().regex(/^\d+,\d+$/, 'must be lo,hi (e.g. 10,60)').transform((x) => x.split(',').map(Number) as [number, number]).refine(([lo, hi]) => lo >= 1 && lo <= hi, 'needs 1 <= lo <= hi'),
+        seedStart: z.coerce.number().int().min(0), workers: z.coerce.number().int().min(1).max(64).optional(), out: z.string().min(1),
+      }), raw, 'karakuri takeover');
+      const { TASKS } = await import('../sim/tasks/registry.ts');
+      const tasks = o.task.length === 1 && o.task[0] === 'all' ? [...TASKS.values()].filter((t) => t.embodiments.includes(o.embodiment)).map((t) => t.id) : o.task;
+      const { collectTakeovers } = await import('../eval/takeover.ts');
+      const bar = progressBar(' {bar} {value}/{total} seeds | {rate} seeds/s | {kept} recorded | {cell} | ETA {eta_formatted}');
+      const t0 = performance.now();
+      let done = 0, kept = 0;
+      bar.start(tasks.length * o.episodes, 0, { rate: '0', kept: 0, cell: '' });
+      const s = await collectTakeovers({
+        ...o, tasks,
+        onEpisode: (e) => { done++; kept += +(e.kind === 'taken-over' && e.success); bar.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2), kept, cell: `${e.task} seed ${e.seed}` }); },
+      }).finally(() => bar.stop());
+      console.log(`\n${s.recorded} takeovers recorded of ${s.tried} seeds (the policy ended ${s.policyEnded} before the handover, the expert failed ${s.expertFailed}), ${s.frames} frames in ${s.seconds.toFixed(1)} s -> ${s.dir}`);
     });
 
   const data = program.command('data').description('datasets: validate, repair, describe');

@@ -103,4 +103,30 @@ describe('recipe', () => {
     // other wander steps: that dataset is not reused
     await expect(runRecipe(parseRecipe(withWander(out, { episodes: 2, steps: 6, weight: 0.25 })))).rejects.toThrow(/data\/kara6-wander holds an incomplete or different dataset \(want 2 wander episodes/);
   }, 180_000);
+
+  it("expert takeovers of a model version's episodes: recorded to data/<arm>-takeover, trained on as demonstrations, reused, said in the table", async () => {
+    const base = tiny('/tmp/x');
+    const withTakeover = (out: string, takeover: object) => ({ ...base, out, collect: { ...base.collect, takeover }, eval: { ...base.eval, heldoutEpisodes: 0 } });
+    expect(() => parseRecipe(withTakeover('/tmp/x', { model: 'm', episodes: 5, seedStart: 99_998 }))).toThrow(/collect\.takeover\.seedStart: takeover seeds 99998\.\.100002 overlap the evaluation seeds \(100000\.\.100000\)/);
+    expect(() => parseRecipe(withTakeover('/tmp/x', { model: 'm', episodes: 1, handover: [9, 4] }))).toThrow(/collect\.takeover\.handover: the handover range \[lo, hi\] needs lo <= hi/);
+    expect(parseRecipe(withTakeover('/tmp/x', { model: 'm', episodes: 1 })).collect.takeover).toEqual({ model: 'm', episodes: 1, seedStart: 2_000_000, handover: [10, 60] });
+    // a first model, then a recipe whose takeovers it drives
+    const first = mkdtempSync(join(tmpdir(), 'recipe-tk0-'));
+    const parent = await runRecipe(parseRecipe({ ...tiny(first), eval: { episodes: 1, heldoutEpisodes: 0, videos: 0 } }));
+    const out = mkdtempSync(join(tmpdir(), 'recipe-tk-'));
+    const r = parseRecipe(withTakeover(out, { model: parent.model, episodes: 2, handover: [4, 8] }));
+    const lines: string[] = [];
+    const res = await runRecipe(r, { log: (l) => lines.push(l) });
+    expect(res.datasets).toEqual([join(out, 'data', 'kara6'), join(out, 'data', 'kara6-takeover')]);
+    const info = JSON.parse(readFileSync(join(out, 'data', 'kara6-takeover', 'meta', 'info.json'), 'utf8')) as { total_episodes: number; karakuri: Record<string, string> };
+    expect(info.karakuri).toMatchObject({ policy: 'takeover', takeoverModel: parent.model, handover: '4,8', seedsPerTask: '2' });
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`kara6 takeover: ${info.total_episodes} expert takeovers recorded of 2 seeds`)));
+    const lineage = JSON.parse(readFileSync(join(res.model, 'lineage.json'), 'utf8')) as { data: { uses: string[] } };
+    expect(lineage.data.uses).toEqual(['all', 'all']); // the expert's actions: demonstrations
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain(`and expert takeovers of 2 more seeds per task and arm from the policy of ${parent.model}`);
+    await runRecipe(r, { log: (l) => lines.push(l) });
+    expect(lines).toContainEqual(expect.stringMatching(/kara6 takeover: \d+ episodes already recorded/));
+    // another handover range: that recording is not reused
+    await expect(runRecipe(parseRecipe(withTakeover(out, { model: parent.model, episodes: 2, handover: [5, 8] })))).rejects.toThrow(/data\/kara6-takeover holds an incomplete or different dataset/);
+  }, 240_000);
 });

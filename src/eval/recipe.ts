@@ -13,6 +13,7 @@ import { parseInfo } from '../data/lerobot/meta.ts';
 import { train } from '../train/train.ts';
 import { TrainConfigFields, checkTrainConfig } from '../train/config.ts';
 import { runEval, type EvalResults } from './run.ts';
+import { collectTakeovers, takeoverTag } from './takeover.ts';
 import { wilson, type Rate } from './stats.ts';
 import type { EpisodeOutcome } from './rollout.ts';
 
@@ -53,6 +54,18 @@ export const Recipe = z.strictObject({
       seedStart: int(0).default(1_000_000),
       weight: z.number().gt(0).lt(1).default(0.2),
     }).optional(),
+    /**
+     * Expert takeovers (src/eval/takeover.ts, DAgger-style corrections): per task and arm, `episodes` seeds on which the
+     * policy of the model version `model` (resolved from the working directory) acts until a handover step drawn from
+     * `handover`, then the task's expert finishes; its successful parts are recorded to data/<arm>-takeover and
+     * trained on as demonstrations. They are expert episodes on top of collect.episodes: the recipe's table says so.
+     */
+    takeover: z.strictObject({
+      model: z.string().min(1),
+      episodes: int(1).max(10_000),
+      seedStart: int(0).default(2_000_000),
+      handover: z.tuple([int(1), int(1)]).default([10, 60]).refine(([lo, hi]) => lo <= hi, { message: 'the handover range [lo, hi] needs lo <= hi' }),
+    }).optional(),
   }),
   train: RecipeTrain,
   eval: z.strictObject({
@@ -76,6 +89,13 @@ export const Recipe = z.strictObject({
     const wanderEnd = w.seedStart + r.collect.embodiments.length * w.episodes; // each arm its own layouts
     if (w.seedStart < evalEnd && wanderEnd > r.eval.seedStart) {
       ctx.addIssue({ code: 'custom', path: ['collect', 'wander', 'seedStart'], message: `wander seeds ${w.seedStart}..${wanderEnd - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
+    }
+  }
+  const tk = r.collect.takeover;
+  if (tk) {
+    const evalEnd = r.eval.seedStart + Math.max(r.eval.episodes, r.eval.heldoutEpisodes), end = tk.seedStart + tk.episodes;
+    if (tk.seedStart < evalEnd && end > r.eval.seedStart) {
+      ctx.addIssue({ code: 'custom', path: ['collect', 'takeover', 'seedStart'], message: `takeover seeds ${tk.seedStart}..${end - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
     }
   }
   if (r.collect.tasks !== 'all') for (const [i, t] of r.collect.tasks.entries()) {
@@ -144,6 +164,8 @@ const tasksOf = (r: Recipe, arm: string) => (r.collect.tasks === 'all' ? [...TAS
 interface Recording {
   label: string; dir: string; arm: string; tasks: string[]; perTask: number; seedStart: number; size: number;
   actionNoise: number; jolts: { rate: number; min: number; max: number } | null; onlySuccess: boolean; wanderSteps: number | null;
+  /** Expert takeovers of this model version's episodes (then not the task expert's own demonstrations). */
+  takeover: { model: string; handover: [number, number] } | null;
 }
 
 /**
@@ -162,7 +184,8 @@ function completeDataset(want: Recording): number | null {
     const count = want.onlySuccess
       ? k.onlySuccess === 'true' && k.seedsPerTask === String(want.perTask) && episodes <= seeds
       : k.onlySuccess === undefined && episodes === seeds;
-    const policy = want.wanderSteps === null ? k.policy === undefined : k.policy === 'wander' && k.wanderSteps === String(want.wanderSteps);
+    const policy = want.takeover ? k.policy === 'takeover' && k.takeoverModel === want.takeover.model && k.handover === takeoverTag(want.takeover.handover)
+      : want.wanderSteps === null ? k.policy === undefined : k.policy === 'wander' && k.wanderSteps === String(want.wanderSteps);
     const same = count && policy && i.robot_type === want.arm && k.tasks === want.tasks.join(',') && scene?.[0] === want.size && scene?.[1] === want.size
       && Number(k.actionNoise ?? 0) === want.actionNoise && k.actionJolts === (want.jolts ? joltsTag(want.jolts) : undefined);
     return same ? episodes : null;
@@ -171,16 +194,17 @@ function completeDataset(want: Recording): number | null {
   }
 }
 
-/** The recordings of a recipe: per arm its demonstrations, then (collect.wander) its wander episodes. */
+/** The recordings of a recipe: per arm its demonstrations, then (collect.wander) its wander episodes, then (collect.takeover) its expert takeovers. */
 function recordings(r: Recipe, out: string): Recording[] {
   const c = r.collect;
   return c.embodiments.flatMap((arm, armIndex) => {
     const tasks = tasksOf(r, arm);
     if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
-    const demos: Recording = { label: arm, dir: join(out, 'data', arm), arm, tasks, perTask: c.episodes, seedStart: c.seedStart, size: c.size, actionNoise: c.actionNoise, jolts: c.jolts ?? null, onlySuccess: c.onlySuccess, wanderSteps: null };
-    return c.wander
-      ? [demos, { ...demos, label: `${arm} wander`, dir: join(out, 'data', `${arm}-wander`), perTask: c.wander.episodes, seedStart: c.wander.seedStart + armIndex * c.wander.episodes, actionNoise: 0, jolts: null, onlySuccess: false, wanderSteps: c.wander.steps }]
-      : [demos];
+    const demos: Recording = { label: arm, dir: join(out, 'data', arm), arm, tasks, perTask: c.episodes, seedStart: c.seedStart, size: c.size, actionNoise: c.actionNoise, jolts: c.jolts ?? null, onlySuccess: c.onlySuccess, wanderSteps: null, takeover: null };
+    const wander: Recording[] = c.wander ? [{ ...demos, label: `${arm} wander`, dir: join(out, 'data', `${arm}-wander`), perTask: c.wander.episodes, seedStart: c.wander.seedStart + armIndex * c.wander.episodes, actionNoise: 0, jolts: null, onlySuccess: false, wanderSteps: c.wander.steps }] : [];
+    const tk = c.takeover;
+    const takeover: Recording[] = tk ? [{ ...demos, label: `${arm} takeover`, dir: join(out, 'data', `${arm}-takeover`), perTask: tk.episodes, seedStart: tk.seedStart, actionNoise: 0, jolts: null, onlySuccess: true, takeover: { model: resolve(tk.model), handover: tk.handover } }] : [];
+    return [demos, ...wander, ...takeover];
   });
 }
 
@@ -208,6 +232,15 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
     rmSync(rec.dir, { recursive: true, force: true });
     hooks.onCollectStart?.(rec.label, seeds);
     let done = 0;
+    if (rec.takeover) {
+      const s = await collectTakeovers({
+        model: rec.takeover.model, tasks: rec.tasks, embodiment: rec.arm, episodes: rec.perTask, seedStart: rec.seedStart, handover: rec.takeover.handover, size: rec.size, out: rec.dir, workers: r.collect.workers,
+        onEpisode: () => hooks.onCollectEpisode?.(rec.label, ++done),
+      }).finally(() => hooks.onCollectEnd?.(rec.label));
+      log(`  ${rec.label}: ${s.recorded} expert takeovers recorded of ${s.tried} seeds (the policy ended ${s.policyEnded} before the handover, the expert failed ${s.expertFailed})`);
+      collectSeconds += s.seconds;
+      continue;
+    }
     const s = await collect({
       tasks: rec.tasks, embodiment: rec.arm, episodes: rec.perTask, out: rec.dir, size: rec.size, seedStart: rec.seedStart, workers: r.collect.workers, actionNoise: rec.actionNoise, ...(rec.jolts ? { actionJolts: rec.jolts } : {}), onlySuccess: rec.onlySuccess,
       ...(rec.wanderSteps === null ? {} : { policy: 'wander' as const, wanderSteps: rec.wanderSteps }),
@@ -282,7 +315,7 @@ export function recipeMarkdown(x: RecipeResult): string {
   const head = ['task', 'sector', ...arms, 'both arms', ...(x.meanHeldout !== null ? ['held-out phrasings'] : []), 'room error (cm)'];
   const lines = [
     `# ${x.name}: per-task closed-loop success`, '',
-    `${x.recipe.collect.episodes} demonstrations per task and arm (${arms.join(', ')}, ${x.recipe.collect.size} px), ${x.recipe.train.steps} training steps of batch ${x.recipe.train.batchSize} in ${(x.trainSeconds / 60).toFixed(0)} min; evaluation ${x.recipe.eval.episodes} episodes per task and arm from seed ${x.recipe.eval.seedStart}${x.meanHeldout !== null ? `, held-out phrasings ${x.recipe.eval.heldoutEpisodes} per task and arm` : ''}.`, '',
+    `${x.recipe.collect.episodes} demonstrations per task and arm (${arms.join(', ')}, ${x.recipe.collect.size} px)${x.recipe.collect.takeover ? ` and expert takeovers of ${x.recipe.collect.takeover.episodes} more seeds per task and arm from the policy of ${x.recipe.collect.takeover.model} (expert episodes beyond the demonstrations)` : ''}, ${x.recipe.train.steps} training steps of batch ${x.recipe.train.batchSize} in ${(x.trainSeconds / 60).toFixed(0)} min; evaluation ${x.recipe.eval.episodes} episodes per task and arm from seed ${x.recipe.eval.seedStart}${x.meanHeldout !== null ? `, held-out phrasings ${x.recipe.eval.heldoutEpisodes} per task and arm` : ''}.`, '',
     `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`,
     ...x.rows.map((r) => `| ${[r.task, r.sector, ...arms.map((a) => (r.perArm[a] ? frac(r.perArm[a]!) : 'n/a')), frac(r.both), ...(r.heldout ? [frac(r.heldout)] : []), r.roomErrorCm === null ? 'n/a' : r.roomErrorCm.toFixed(1)].join(' | ')} |`),
     '',

@@ -5,9 +5,9 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { EnvConfigInput } from '../env.ts';
-import type { EpisodeJob, EpisodeResult, Reply, Request, ResetValue, StepValue } from './protocol.ts';
+import type { EpisodeJob, EpisodeResult, Reply, Request, ResetValue, StepValue, TakeoverJob } from './protocol.ts';
 
-export type { EpisodeJob, EpisodeResult, TaskModule } from './protocol.ts';
+export type { EpisodeJob, EpisodeResult, TakeoverJob, TaskModule } from './protocol.ts';
 
 interface Slot { worker: Worker; local: number }
 
@@ -91,6 +91,16 @@ export class EnvPool {
   stepAll(actions: number[][]): Promise<StepValue[]> {
     if (actions.length !== this.size) throw new RangeError(`stepAll: ${actions.length} actions for ${this.size} envs`);
     return Promise.all(this.slots.map((s, i) => this.call(s.worker, { type: 'step', env: s.local, action: actions[i]! }) as Promise<StepValue>));
+  }
+
+  /**
+   * The task module's expert takes env `i` over from its current state (after reset/step calls) and runs to the end of
+   * the episode or job.maxSteps; with job.record the result carries the expert's part as a Rollout. Once per episode.
+   */
+  takeover(i: number, job: TakeoverJob): Promise<EpisodeResult> {
+    const s = this.slots[i];
+    if (!s) throw new RangeError(`takeover: no env ${i} (the pool has ${this.size})`);
+    return this.call(s.worker, { type: 'takeover', env: s.local, job }) as Promise<EpisodeResult>;
   }
 
   /** Runs every job on the next free env; results come back in job order. */

@@ -17,6 +17,11 @@ export interface EpisodeJob {
   /** Record the episode (policies 'task' and 'wander'): the result then carries its Rollout. */
   record?: boolean;
 }
+/**
+ * The task's expert taking over env `env` from wherever it is now (after the caller stepped it, e.g. with a learned
+ * policy: DAgger-style corrections), for at most `maxSteps` steps; `record` records only the expert's part.
+ */
+export interface TakeoverJob { seed: number; maxSteps: number; record?: boolean }
 export interface EpisodeResult { seed: number; steps: number; success: boolean; seconds: number; worker: number; rollout?: Rollout }
 
 export type Request =
@@ -24,6 +29,7 @@ export type Request =
   | { id: number; type: 'reset'; env: number; seed: number }
   | { id: number; type: 'step'; env: number; action: number[] }
   | { id: number; type: 'episode'; env: number; job: EpisodeJob }
+  | { id: number; type: 'takeover'; env: number; job: TakeoverJob }
   | { id: number; type: 'close' };
 
 export type Reply =
@@ -40,6 +46,9 @@ export type StepValue = StepResult;
 export interface TaskModule {
   /** The hooks of one env (called once per env); `args` are EnvPool.create's taskArgs (structured-cloned). */
   hooks?(config: EnvConfigInput, args?: unknown): TaskHooks;
-  /** The scripted expert from a fresh reset; `onStep` (when recording) must see every step and its action. */
+  /**
+   * The scripted expert from `start`: a fresh reset, or (a takeover) the env's state after someone else stepped it;
+   * `onStep` (when recording) must see every step and its action.
+   */
   expert?(env: Env, start: ResetValue, job: EpisodeJob, onStep?: (r: StepResult, action: number[]) => void): { success: boolean; steps: number };
 }
