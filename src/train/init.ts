@@ -9,6 +9,7 @@ import * as torch from '../torch/index.ts';
 import { parseModelConfig, type ModelConfig } from '../model/config.ts';
 import type { TextTokenizer, TrainableModel } from './components.ts';
 import { sha256File } from './version.ts';
+import { deepMerge, isPlainObject } from '../merge.ts';
 
 /** What the lineage and the model card keep of the version a run started from. */
 export interface InitLineage {
@@ -29,15 +30,6 @@ export interface InitVersion {
   loadWeights(model: TrainableModel): void;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** `base` with `over`'s keys set on it, nested objects merged key by key, arrays and values replaced. */
-export function mergeOverrides(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(base[k]) ? mergeOverrides(base[k], v) : v;
-  return out;
-}
-
 /**
  * Reads the model version in `dir` for a run to start from: config.json's model config (with `overrides` merged on
  * top and validated again), tokenizer.json and weights.safetensors. Errors name the directory and the file.
@@ -55,7 +47,7 @@ export async function readInitVersion(dir: string, overrides: Record<string, unk
   try { json = JSON.parse(readFileSync(cfgPath, 'utf8')); } catch (e) { throw new Error(`${where}: config.json is not valid JSON (${(e as Error).message})`); }
   if (!isPlainObject(json) || !isPlainObject(json.model)) throw new Error(`${where}: config.json has no "model" object`);
   const parent = parseModelConfig(json.model, `${cfgPath} model`);
-  const cfg = parseModelConfig(mergeOverrides(parent as unknown as Record<string, unknown>, overrides), `${where}: its model config with the run's model overrides`);
+  const cfg = parseModelConfig(deepMerge(parent as unknown as Record<string, unknown>, overrides), `${where}: its model config with the run's model overrides`);
   const tokenizer = loadTokenizer(tokPath);
   if (tokenizer.vocabSize !== cfg.text.vocab) throw new Error(`${where}: tokenizer.json has ${tokenizer.vocabSize} tokens, config.json's model.text.vocab is ${cfg.text.vocab}`);
   const weightsSha256 = await sha256File(weightsPath);

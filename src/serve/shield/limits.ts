@@ -9,6 +9,7 @@ import { assembleWorld } from '../../sim/world.ts';
 import { compileMjcf, idOf, mujoco } from '../../sim/mujoco.ts';
 import { resolveEmbodiment, type EmbodimentSpec } from '../../sim/embodiments/index.ts';
 import { EE_ACTION_LIMITS } from '../../sim/action.ts';
+import { deepMerge } from '../../merge.ts';
 
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const pos = z.number().positive();
@@ -148,16 +149,7 @@ export async function defaultShieldLimits(embodiment: string | EmbodimentSpec, o
     gripper: { min: 0, max: 1 },
     wrench: { ...DEFAULTS.wrench },
   };
-  return parseShieldLimits(merge(base, overrides), `shield limits of ${e.id}`);
+  return parseShieldLimits(deepMerge(base, overrides), `shield limits of ${e.id}`);
 }
 
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;
-
-/** Deep merge of plain objects (arrays and null replace). */
-function merge<T>(base: T, over: unknown): T {
-  if (over === undefined) return base;
-  if (over === null || typeof over !== 'object' || Array.isArray(over) || base === null || typeof base !== 'object' || Array.isArray(base)) return over as T;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over)) out[k] = merge(out[k], v);
-  return out as T;
-}
