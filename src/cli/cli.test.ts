@@ -1,9 +1,9 @@
 // The karakuri command as a user runs it: doctor, the demo job, and bad flags.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 
 const bin = new URL('../../bin/karakuri.js', import.meta.url).pathname;
@@ -148,6 +148,13 @@ describe('karakuri CLI', () => {
     expect(noModel.status).not.toBe(0);
     expect(noModel.stderr).toMatch(/no-such-model/);
     expect(existsSync(join(tmpdir(), 'never'))).toBe(false);
+    // --init: a registry name or a directory, checked before any training
+    const cfgFile = join(mkdtempSync(join(tmpdir(), 'cli-init-')), 'run.json');
+    writeFileSync(cfgFile, JSON.stringify({ datasets: [{ dir: 'ds' }], out: 'run', steps: 1, batchSize: 2, checkpointEvery: 1 }));
+    const init = run('train', '--config', cfgFile, '--init', 'fy2099.9');
+    expect(init.status).not.toBe(0);
+    expect(init.stderr).toMatch(/fy2099\.9/);
+    expect(existsSync(join(dirname(cfgFile), 'run'))).toBe(false);
   });
 
   it('bad flags and unknown commands fail with a message naming them', () => {

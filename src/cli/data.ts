@@ -58,7 +58,7 @@ export function registerDataCommands(program: Command): void {
   program
     .command('takeover')
     .description("record expert takeovers (DAgger-style corrections): a model version's policy acts until a handover step, then the task's expert finishes; its successful parts go into a LeRobot v3.0 dataset")
-    .requiredOption('--model <dir>', 'model version directory whose policy acts until the handover')
+    .requiredOption('--model <dir>', 'model version whose policy acts until the handover: a registry name (fy2026.1, verified against its manifest) or a directory')
     .requiredOption('--task <ids>', "task id(s), comma-separated, or 'all'")
     .option('--embodiment <id>', 'arm', 'kara6')
     .option('--episodes <n>', 'seeds tried per task', '10')
@@ -75,12 +75,14 @@ export function registerDataCommands(program: Command): void {
       const { TASKS } = await import('../sim/tasks/registry.ts');
       const tasks = o.task.length === 1 && o.task[0] === 'all' ? [...TASKS.values()].filter((t) => t.embodiments.includes(o.embodiment)).map((t) => t.id) : o.task;
       const { collectTakeovers } = await import('../eval/takeover.ts');
+      const { resolveModel, registryRoot } = await import('../registry/registry.ts');
+      const model = resolveModel(o.model, registryRoot()).dir;
       const bar = progressBar(' {bar} {value}/{total} seeds | {rate} seeds/s | {kept} recorded | {cell} | ETA {eta_formatted}');
       const t0 = performance.now();
       let done = 0, kept = 0;
       bar.start(tasks.length * o.episodes, 0, { rate: '0', kept: 0, cell: '' });
       const s = await collectTakeovers({
-        ...o, tasks,
+        ...o, model, tasks,
         onEpisode: (e) => { done++; kept += +(e.kind === 'taken-over' && e.success); bar.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2), kept, cell: `${e.task} seed ${e.seed}` }); },
       }).finally(() => bar.stop());
       console.log(`\n${s.recorded} takeovers recorded of ${s.tried} seeds (the policy ended ${s.policyEnded} before the handover, the expert failed ${s.expertFailed}), ${s.frames} frames in ${s.seconds.toFixed(1)} s -> ${s.dir}`);

@@ -12,11 +12,17 @@ export function registerModelCommands(program: Command): void {
     .description('train the Karakuri VLA from a JSON config (datasets, model, optimizer, schedule); resumes a killed run')
     .requiredOption('--config <file>', 'training config (JSON; see src/train/config.ts)')
     .option('--fresh', 'start over instead of resuming from the run folder\'s checkpoint')
+    .option('--init <model>', "fine-tune from a model version (a registry name such as fy2026.1, verified against its manifest, or a directory); replaces the config's init")
     .action(async (raw: unknown) => {
-      const o = parseOptions(z.object({ config: z.string().min(1), fresh: z.boolean().optional() }), raw, 'karakuri train');
+      const o = parseOptions(z.object({ config: z.string().min(1), fresh: z.boolean().optional(), init: z.string().min(1).optional() }), raw, 'karakuri train');
       const { loadTrainConfig } = await import('../train/config.ts');
       const { train } = await import('../train/train.ts');
-      const r = await train(loadTrainConfig(o.config), { resume: !o.fresh, progressBar: true, log: (l) => console.log(l) });
+      const config = loadTrainConfig(o.config);
+      if (o.init) {
+        const { resolveModel, registryRoot } = await import('../registry/registry.ts');
+        config.init = resolveModel(o.init, registryRoot()).dir;
+      }
+      const r = await train(config, { resume: !o.fresh, progressBar: true, log: (l) => console.log(l) });
       console.log(`\n${r.steps} steps in ${r.seconds.toFixed(0)} s${r.resumedFrom !== null ? ` (resumed from step ${r.resumedFrom})` : ''}, final loss ${r.finalLoss?.toFixed(4) ?? '-'}`);
       console.log(`model version: ${r.versionDir}\nmetrics: ${r.metricsPath}`);
     });
