@@ -2,7 +2,7 @@
 // fields), and a tiny recipe runs end to end, then runs again reusing its complete datasets (demonstrations, DART,
 // wander data) and finished training, while a folder that holds something else is refused rather than overwritten.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRecipe, parseRecipe, runRecipe, type RecipeInput } from './recipe.ts';
@@ -109,7 +109,9 @@ describe('recipe', () => {
     const withTakeover = (out: string, takeover: object) => ({ ...base, out, collect: { ...base.collect, takeover }, eval: { ...base.eval, heldoutEpisodes: 0 } });
     expect(() => parseRecipe(withTakeover('/tmp/x', { model: 'm', episodes: 5, seedStart: 99_998 }))).toThrow(/collect\.takeover\.seedStart: takeover seeds 99998\.\.100002 overlap the evaluation seeds \(100000\.\.100000\)/);
     expect(() => parseRecipe(withTakeover('/tmp/x', { model: 'm', episodes: 1, handover: [9, 4] }))).toThrow(/collect\.takeover\.handover: the handover range \[lo, hi\] needs lo <= hi/);
-    expect(parseRecipe(withTakeover('/tmp/x', { model: 'm', episodes: 1 })).collect.takeover).toEqual({ model: 'm', episodes: 1, seedStart: 2_000_000, handover: [10, 60] });
+    expect(parseRecipe(withTakeover('/tmp/x', { model: 'm', episodes: 1 })).collect.takeover).toEqual([{ model: 'm', episodes: 1, seedStart: 2_000_000, handover: [10, 60] }]);
+    expect(() => parseRecipe(withTakeover('/tmp/x', [{ model: 'm', episodes: 1 }, { model: 'n', episodes: 3, seedStart: 99_999 }]))).toThrow(/collect\.takeover\.1\.seedStart: takeover seeds 99999\.\.100001 overlap the evaluation seeds/);
+    expect(() => parseRecipe(withTakeover('/tmp/x', []))).toThrow(/collect\.takeover/);
     // a first model, then a recipe whose takeovers it drives
     const first = mkdtempSync(join(tmpdir(), 'recipe-tk0-'));
     const parent = await runRecipe(parseRecipe({ ...tiny(first), eval: { episodes: 1, heldoutEpisodes: 0, videos: 0 } }));
@@ -128,5 +130,18 @@ describe('recipe', () => {
     expect(lines).toContainEqual(expect.stringMatching(/kara6 takeover: \d+ episodes already recorded/));
     // another handover range: that recording is not reused
     await expect(runRecipe(parseRecipe(withTakeover(out, { model: parent.model, episodes: 2, handover: [5, 8] })))).rejects.toThrow(/data\/kara6-takeover holds an incomplete or different dataset/);
-  }, 240_000);
+    // DAgger's second round: the first round reused, the second driven by the model the first round trained, both trained on
+    // (a fresh out folder, as a new model version needs, holding a copy of the first round's recordings)
+    const out2 = mkdtempSync(join(tmpdir(), 'recipe-tk2-'));
+    cpSync(join(out, 'data'), join(out2, 'data'), { recursive: true });
+    const round2 = { model: res.model, episodes: 2, seedStart: 2_000_100, handover: [4, 8] };
+    const lines2: string[] = [];
+    const res2 = await runRecipe(parseRecipe(withTakeover(out2, [{ model: parent.model, episodes: 2, handover: [4, 8] }, round2])), { log: (l) => lines2.push(l) });
+    expect(res2.datasets).toEqual([join(out2, 'data', 'kara6'), join(out2, 'data', 'kara6-takeover'), join(out2, 'data', 'kara6-takeover-2')]);
+    expect(lines2).toContainEqual(expect.stringMatching(/kara6 takeover: \d+ episodes already recorded/));
+    expect(lines2).toContainEqual(expect.stringMatching(/kara6 takeover-2: \d+ expert takeovers recorded of 2 seeds/));
+    const info2 = JSON.parse(readFileSync(join(out2, 'data', 'kara6-takeover-2', 'meta', 'info.json'), 'utf8')) as { karakuri: Record<string, string> };
+    expect(info2.karakuri).toMatchObject({ policy: 'takeover', takeoverModel: res.model, handover: '4,8' });
+    expect(readFileSync(join(out2, 'results.md'), 'utf8')).toContain(`and 2 rounds of expert takeovers (round 1: 2 more seeds per task and arm from the policy of ${parent.model}; round 2: 2 more seeds per task and arm from the policy of ${res.model}`);
+  }, 360_000);
 });

@@ -22,6 +22,14 @@ const int = (min: number) => z.number().int().min(min);
 /** The TrainConfig fields a recipe sets (datasets and out come from the collect stage and the recipe's out). */
 const RecipeTrain = TrainConfigFields.omit({ datasets: true, out: true }).superRefine(checkTrainConfig);
 
+/** One round of expert takeovers (collect.takeover). */
+const TakeoverRound = z.strictObject({
+  model: z.string().min(1),
+  episodes: int(1).max(10_000),
+  seedStart: int(0).default(2_000_000),
+  handover: z.tuple([int(1), int(1)]).default([10, 60]).refine(([lo, hi]) => lo <= hi, { message: 'the handover range [lo, hi] needs lo <= hi' }),
+});
+
 export const Recipe = z.strictObject({
   name: z.string().min(1),
   /** Where datasets (data/<arm>, data/<arm>-wander), the training run (run/, the model version in run/model) and reports go. */
@@ -59,13 +67,10 @@ export const Recipe = z.strictObject({
      * policy of the model version `model` (resolved from the working directory) acts until a handover step drawn from
      * `handover`, then the task's expert finishes; its successful parts are recorded to data/<arm>-takeover and
      * trained on as demonstrations. They are expert episodes on top of collect.episodes: the recipe's table says so.
+     * A list is DAgger's rounds, each from its own model version (usually the one the previous round trained), all
+     * aggregated: round 1 to data/<arm>-takeover, round k to data/<arm>-takeover-k.
      */
-    takeover: z.strictObject({
-      model: z.string().min(1),
-      episodes: int(1).max(10_000),
-      seedStart: int(0).default(2_000_000),
-      handover: z.tuple([int(1), int(1)]).default([10, 60]).refine(([lo, hi]) => lo <= hi, { message: 'the handover range [lo, hi] needs lo <= hi' }),
-    }).optional(),
+    takeover: z.union([TakeoverRound, z.array(TakeoverRound).min(1).max(20)]).transform((t) => (Array.isArray(t) ? t : [t])).optional(),
   }),
   train: RecipeTrain,
   eval: z.strictObject({
@@ -91,11 +96,14 @@ export const Recipe = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['collect', 'wander', 'seedStart'], message: `wander seeds ${w.seedStart}..${wanderEnd - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
     }
   }
-  const tk = r.collect.takeover;
-  if (tk) {
-    const evalEnd = r.eval.seedStart + Math.max(r.eval.episodes, r.eval.heldoutEpisodes), end = tk.seedStart + tk.episodes;
+  const evalEnd = r.eval.seedStart + Math.max(r.eval.episodes, r.eval.heldoutEpisodes);
+  // (an invalid round leaves collect.takeover untransformed: its own issue is reported, this check waits for it)
+  const rounds = Array.isArray(r.collect.takeover) ? r.collect.takeover : [];
+  for (const [k, tk] of rounds.entries()) {
+    const end = tk.seedStart + tk.episodes;
     if (tk.seedStart < evalEnd && end > r.eval.seedStart) {
-      ctx.addIssue({ code: 'custom', path: ['collect', 'takeover', 'seedStart'], message: `takeover seeds ${tk.seedStart}..${end - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
+      const path = ['collect', 'takeover', ...(rounds.length > 1 ? [k] : []), 'seedStart'];
+      ctx.addIssue({ code: 'custom', path, message: `takeover seeds ${tk.seedStart}..${end - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
     }
   }
   if (r.collect.tasks !== 'all') for (const [i, t] of r.collect.tasks.entries()) {
@@ -202,8 +210,10 @@ function recordings(r: Recipe, out: string): Recording[] {
     if (!tasks.length) throw new Error(`recipe ${r.name}: no task of collect.tasks is offered on '${arm}'`);
     const demos: Recording = { label: arm, dir: join(out, 'data', arm), arm, tasks, perTask: c.episodes, seedStart: c.seedStart, size: c.size, actionNoise: c.actionNoise, jolts: c.jolts ?? null, onlySuccess: c.onlySuccess, wanderSteps: null, takeover: null };
     const wander: Recording[] = c.wander ? [{ ...demos, label: `${arm} wander`, dir: join(out, 'data', `${arm}-wander`), perTask: c.wander.episodes, seedStart: c.wander.seedStart + armIndex * c.wander.episodes, actionNoise: 0, jolts: null, onlySuccess: false, wanderSteps: c.wander.steps }] : [];
-    const tk = c.takeover;
-    const takeover: Recording[] = tk ? [{ ...demos, label: `${arm} takeover`, dir: join(out, 'data', `${arm}-takeover`), perTask: tk.episodes, seedStart: tk.seedStart, actionNoise: 0, jolts: null, onlySuccess: true, takeover: { model: resolve(tk.model), handover: tk.handover } }] : [];
+    const takeover: Recording[] = (c.takeover ?? []).map((tk, k) => {
+      const round = k ? `-${k + 1}` : '';
+      return { ...demos, label: `${arm} takeover${round}`, dir: join(out, 'data', `${arm}-takeover${round}`), perTask: tk.episodes, seedStart: tk.seedStart, actionNoise: 0, jolts: null, onlySuccess: true, takeover: { model: resolve(tk.model), handover: tk.handover } };
+    });
     return [demos, ...wander, ...takeover];
   });
 }
@@ -309,13 +319,22 @@ export function recipeTable(ev: EvalResults, held: EvalResults | null): TaskRow[
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const frac = (r: Rate) => `${r.successes}/${r.n} (${pct(r.rate)})`;
 
+/** What the table says of a recipe's expert takeovers (none: ''). */
+function takeoverText(r: Recipe): string {
+  const rounds = r.collect.takeover ?? [];
+  const one = (tk: (typeof rounds)[number]) => `${tk.episodes} more seeds per task and arm from the policy of ${tk.model}`;
+  if (!rounds.length) return '';
+  return rounds.length === 1 ? ` and expert takeovers of ${one(rounds[0]!)} (expert episodes beyond the demonstrations)`
+    : ` and ${rounds.length} rounds of expert takeovers (${rounds.map((tk, k) => `round ${k + 1}: ${one(tk)}`).join('; ')}; expert episodes beyond the demonstrations)`;
+}
+
 /** The per-task table as Markdown (what BENCHMARKS.md quotes). */
 export function recipeMarkdown(x: RecipeResult): string {
   const arms = x.recipe.collect.embodiments;
   const head = ['task', 'sector', ...arms, 'both arms', ...(x.meanHeldout !== null ? ['held-out phrasings'] : []), 'room error (cm)'];
   const lines = [
     `# ${x.name}: per-task closed-loop success`, '',
-    `${x.recipe.collect.episodes} demonstrations per task and arm (${arms.join(', ')}, ${x.recipe.collect.size} px)${x.recipe.collect.takeover ? ` and expert takeovers of ${x.recipe.collect.takeover.episodes} more seeds per task and arm from the policy of ${x.recipe.collect.takeover.model} (expert episodes beyond the demonstrations)` : ''}, ${x.recipe.train.steps} training steps of batch ${x.recipe.train.batchSize} in ${(x.trainSeconds / 60).toFixed(0)} min; evaluation ${x.recipe.eval.episodes} episodes per task and arm from seed ${x.recipe.eval.seedStart}${x.meanHeldout !== null ? `, held-out phrasings ${x.recipe.eval.heldoutEpisodes} per task and arm` : ''}.`, '',
+    `${x.recipe.collect.episodes} demonstrations per task and arm (${arms.join(', ')}, ${x.recipe.collect.size} px)${takeoverText(x.recipe)}, ${x.recipe.train.steps} training steps of batch ${x.recipe.train.batchSize} in ${(x.trainSeconds / 60).toFixed(0)} min; evaluation ${x.recipe.eval.episodes} episodes per task and arm from seed ${x.recipe.eval.seedStart}${x.meanHeldout !== null ? `, held-out phrasings ${x.recipe.eval.heldoutEpisodes} per task and arm` : ''}.`, '',
     `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`,
     ...x.rows.map((r) => `| ${[r.task, r.sector, ...arms.map((a) => (r.perArm[a] ? frac(r.perArm[a]!) : 'n/a')), frac(r.both), ...(r.heldout ? [frac(r.heldout)] : []), r.roomErrorCm === null ? 'n/a' : r.roomErrorCm.toFixed(1)].join(' | ')} |`),
     '',
