@@ -1,6 +1,6 @@
 // The review's significance tests against values worked by hand or taken from textbook tables.
 import { describe, expect, it } from 'vitest';
-import { fisherExact, holm, newcombeDiff, normalUpperTail, quantileCI, twoProportionZ } from './stats.ts';
+import { fisherExact, holm, mcnemarExact, newcombeDiff, normalUpperTail, quantileCI, twoProportionZ } from './stats.ts';
 
 describe('Fisher exact (two-sided)', () => {
   it("Fisher's lady tasting tea: 3 of 4 vs 1 of 4 gives p = 34/70 = 0.4857", () => {
@@ -18,6 +18,23 @@ describe('Fisher exact (two-sided)', () => {
     expect(fisherExact(0, 0, 0, 0)).toBe(1);
     expect(fisherExact(5, 5, 5, 5)).toBe(1);
     expect(() => fisherExact(6, 5, 0, 5)).toThrow(/successes must be an integer in 0\.\.n \(n = 5\), got 6/);
+  });
+});
+
+describe('exact McNemar test (paired)', () => {
+  it('1 vs 9 discordant episodes: p = 2 (1 + 10) / 1024 = 0.021484; symmetric; balanced or none give 1', () => {
+    expect(mcnemarExact(1, 9)).toBeCloseTo(22 / 1024, 12);
+    expect(mcnemarExact(9, 1)).toBeCloseTo(22 / 1024, 12);
+    expect(mcnemarExact(5, 5)).toBe(1);
+    expect(mcnemarExact(0, 0)).toBe(1);
+    expect(mcnemarExact(0, 6)).toBeCloseTo(2 / 64, 12);
+  });
+  it('62 vs 29 (v11 against v10 on the same 450 seeds): p = 0.000705 (2 P(X <= 29), X ~ Binomial(91, 1/2))', () => {
+    expect(mcnemarExact(62, 29)).toBeCloseTo(0.000705341, 6);
+  });
+  it('bad counts name the argument', () => {
+    expect(() => mcnemarExact(-1, 3)).toThrow(/mcnemarExact: onlyA must be an integer >= 0, got -1/);
+    expect(() => mcnemarExact(2, 1.5)).toThrow(/onlyB must be an integer >= 0, got 1\.5/);
   });
 });
 

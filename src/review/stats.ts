@@ -1,7 +1,7 @@
 // Statistics of the stage-gate review: Fisher's exact test and the two-proportion z test for a version-vs-baseline
-// difference in success, Holm-Bonferroni adjustment over the per-task tests, Newcombe's interval for a difference of
-// two rates (the held-out-phrasing gap), and a distribution-free interval for a quantile (latency p99) from order
-// statistics. Plain functions of counts and samples; the Wilson interval itself is src/eval/stats.ts's.
+// difference in success, the exact McNemar test when both ran on the same seeds, Holm-Bonferroni adjustment over the
+// per-task tests, Newcombe's interval for a difference of two rates (the held-out-phrasing gap), and a
+// distribution-free interval for a quantile (latency p99) from order statistics. Plain functions of counts and samples; the Wilson interval itself is src/eval/stats.ts's.
 import { wilson, type Interval } from '../eval/stats.ts';
 
 const logFact: number[] = [0];
@@ -87,6 +87,20 @@ function binomCdf(k: number, n: number, p: number): number {
   let s = 0;
   for (let i = 0; i <= k; i++) s += Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
   return Math.min(1, s);
+}
+
+/**
+ * Two-sided exact McNemar test for two policies run on the same episodes (seeds): `onlyA` episodes succeeded with
+ * the first alone and `onlyB` with the second alone (the episodes both or neither solved carry no information).
+ * Under no difference each discordant episode goes either way with probability 1/2: p = 2 P(X <= min) for
+ * X ~ Binomial(onlyA + onlyB, 1/2), capped at 1. Paired, it sees differences that Fisher's test of the two rates misses.
+ */
+export function mcnemarExact(onlyA: number, onlyB: number): number {
+  for (const [name, x] of [['onlyA', onlyA], ['onlyB', onlyB]] as const) {
+    if (!(Number.isInteger(x) && x >= 0)) throw new RangeError(`mcnemarExact: ${name} must be an integer >= 0, got ${x}`);
+  }
+  const n = onlyA + onlyB;
+  return n === 0 ? 1 : Math.min(1, 2 * binomCdf(Math.min(onlyA, onlyB), n, 0.5));
 }
 
 export interface QuantileCI { value: number; lo: number; hi: number; n: number }
