@@ -141,6 +141,25 @@ describe('compareToBaseline', () => {
     const flag = gate({}, { onRegression: 'flag' });
     expect(decideGate(flag, m, compareToBaseline(flag, ver, base)).overall).toBe('GO');
   });
+  it('the paired test (mcnemar): episodes matched by arm and seed see what Fisher on the two rates misses', () => {
+    const seeded = (c: CellCount, ok: (seed: number) => boolean, seeds = 50): CellCount => {
+      const outcomes = Array.from({ length: seeds }, (_, i) => ({ seed: 1000 + i, success: ok(1000 + i) }));
+      return { ...c, successes: outcomes.filter((e) => e.success).length, episodes: seeds, outcomes };
+    };
+    // the baseline solves seeds 1000-1019; the version those and 1020-1029 too: 10 discordant episodes, all the version's
+    const b = [seeded(cell('cup-on-tray', 'restaurant', 'kara6', 'train', 0), (s) => s < 1020)];
+    const v = [seeded(cell('cup-on-tray', 'restaurant', 'kara6', 'train', 0), (s) => s < 1030), cell('cup-on-tray', 'restaurant', 'kara6', 'heldout', 0)];
+    const paired = compareToBaseline(gate({}, { test: 'mcnemar' }), v, b);
+    expect(paired.test).toBe('mcnemar');
+    expect(paired.tasks[0]).toMatchObject({ task: 'cup-on-tray', improvement: true, regression: false });
+    expect(paired.tasks[0]!.p).toBeCloseTo(2 / 1024, 12);
+    expect(fisherExact(30, 50, 20, 50)).toBeGreaterThan(0.05);
+    expect(compareToBaseline(gate(), v, b).tasks[0]!.significant).toBe(false);
+    // another arm's or another seed's episodes are not paired; with none in common, or no outcomes, it says so
+    const otherSeeds = [seeded(cell('cup-on-tray', 'restaurant', 'kara7', 'train', 0), (s) => s < 1020)];
+    expect(() => compareToBaseline(gate({}, { test: 'mcnemar' }), v, otherSeeds)).toThrow(/found no episode of cup-on-tray that both the version and the baseline ran \(same arm and seed\)/);
+    expect(() => compareToBaseline(gate({}, { test: 'mcnemar' }), ver, base)).toThrow(/needs each episode's outcome, and cup-on-tray on kara6 has none/);
+  });
   it('the z test instead of Fisher, and no correction', () => {
     const g = gate({}, { test: 'z', correction: 'none' });
     const c = compareToBaseline(g, ver, base);

@@ -3,7 +3,7 @@
 // version (Fisher exact or two-proportion z, Holm-corrected; a significant drop is a regression). Pure functions of
 // counts and samples, so they can be tested on constructed results.
 import { meanCI, wilson } from '../eval/stats.ts';
-import { fisherExact, holm, newcombeDiff, quantileCI, twoProportionZ } from './stats.ts';
+import { fisherExact, holm, mcnemarExact, newcombeDiff, quantileCI, twoProportionZ } from './stats.ts';
 import type { Gate } from './milestones.ts';
 
 export type Status = 'pass' | 'conditional' | 'fail';
@@ -58,6 +58,8 @@ export interface CellCount {
   roomErrorsCm: number[];
   /** Set when the cell could not be attempted (counted as failed episodes): why. */
   notRun?: string;
+  /** Each episode's seed and success (what the paired test, comparison.test 'mcnemar', matches on). */
+  outcomes?: Array<{ seed: number; success: boolean }>;
 }
 
 export interface Measurements {
@@ -152,7 +154,34 @@ export interface TaskComparison {
   regression: boolean;
   improvement: boolean;
 }
-export interface Comparison { test: 'fisher' | 'z'; correction: 'holm' | 'none'; alpha: number; tasks: TaskComparison[] }
+export interface Comparison { test: 'fisher' | 'z' | 'mcnemar'; correction: 'holm' | 'none'; alpha: number; tasks: TaskComparison[] }
+
+/**
+ * The exact McNemar p of one task (train phrasing, every arm): the version's and the baseline's episodes matched by
+ * arm and seed. Throws when a cell has no per-episode outcomes or the two share no episode: the paired test needs
+ * both run on the same seeds.
+ */
+function pairedP(task: string, version: CellCount[], baseline: CellCount[]): number {
+  const seedsOf = (cells: CellCount[]) => {
+    const m = new Map<string, boolean>();
+    for (const c of cells.filter((x) => x.task === task && x.phrasing === 'train')) {
+      if (!c.outcomes) throw new Error(`compareToBaseline: the paired test (mcnemar) needs each episode's outcome, and ${task} on ${c.embodiment} has none${c.notRun ? ` (not run: ${c.notRun})` : ''}`);
+      for (const e of c.outcomes) m.set(`${c.embodiment}\u0000${e.seed}`, e.success);
+    }
+    return m;
+  };
+  const v = seedsOf(version), b = seedsOf(baseline);
+  let onlyV = 0, onlyB = 0, matched = 0;
+  for (const [k, x] of v) {
+    const y = b.get(k);
+    if (y === undefined) continue;
+    matched++;
+    if (x && !y) onlyV++;
+    else if (y && !x) onlyB++;
+  }
+  if (!matched) throw new Error(`compareToBaseline: the paired test (mcnemar) found no episode of ${task} that both the version and the baseline ran (same arm and seed)`);
+  return mcnemarExact(onlyV, onlyB);
+}
 
 /** Per task (every arm pooled, train phrasing): the version's success against the baseline's on the same seeds. */
 export function compareToBaseline(gate: Gate, version: CellCount[], baseline: CellCount[]): Comparison {
@@ -160,7 +189,7 @@ export function compareToBaseline(gate: Gate, version: CellCount[], baseline: Ce
   const tasks = [...new Set(version.filter((c) => c.phrasing === 'train').map((c) => c.task))];
   const rows = tasks.map((task) => {
     const a = pooled(version.filter((c) => c.task === task && c.phrasing === 'train')), b = pooled(baseline.filter((c) => c.task === task && c.phrasing === 'train'));
-    const p = test === 'fisher' ? fisherExact(a.k, a.n, b.k, b.n) : twoProportionZ(a.k, a.n, b.k, b.n).p;
+    const p = test === 'mcnemar' ? pairedP(task, version, baseline) : test === 'fisher' ? fisherExact(a.k, a.n, b.k, b.n) : twoProportionZ(a.k, a.n, b.k, b.n).p;
     const d = newcombeDiff(a.k, a.n, b.k, b.n);
     return { task, version: { successes: a.k, episodes: a.n, rate: a.k / a.n }, baseline: { successes: b.k, episodes: b.n, rate: b.n ? b.k / b.n : NaN }, diff: d.diff, lo: d.lo, hi: d.hi, p };
   });

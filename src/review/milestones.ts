@@ -88,7 +88,8 @@ export const Gate = z.strictObject({
     threads: z.number().int().min(1).max(64).default(1),
   }).default({ observations: 24, warmup: 20, iterations: 1000, threads: 1 }),
   comparison: z.strictObject({
-    test: z.enum(['fisher', 'z']).default('fisher'),
+    /** fisher / z: the two rates as independent samples; mcnemar: paired, episode by episode on the same seeds (the stronger test, as the review runs the baseline on the version's seeds). */
+    test: z.enum(['fisher', 'z', 'mcnemar']).default('fisher'),
     alpha: z.number().gt(0, 'alpha must be in (0, 1)').lt(1, 'alpha must be in (0, 1)').default(0.05),
     correction: z.enum(['holm', 'none']).default('holm'),
     /** What a significant regression of a task does to the overall decision. */

@@ -35,6 +35,9 @@ export function fmtMargin(m: MilestoneResult): string {
 const ruleText = (m: MilestoneResult) => `${m.kind === 'min' ? '>=' : '<='} ${fmtValue(m.threshold, m.unit)} (${m.rule})`;
 const STATUS = { pass: 'PASS', conditional: 'CONDITIONAL', fail: 'FAIL' } as const;
 
+/** How the report names each test of a version against its baseline. */
+const TEST_NAMES = { fisher: 'Fisher exact', z: 'two-proportion z', mcnemar: 'exact McNemar, paired by seed' } as const;
+
 export interface Summary { headline: string; failed: string[]; conditional: string[]; passed: string[]; baseline: string | null }
 
 /** The executive summary: the decision, then what failed, what was conditional and what passed, by how much. */
@@ -47,7 +50,7 @@ export function executiveSummary(r: Review): Summary {
   let baseline: string | null = null;
   if (r.comparison) {
     const reg = r.comparison.tasks.filter((t) => t.regression), imp = r.comparison.tasks.filter((t) => t.improvement);
-    baseline = `Against the baseline ${r.inputs.baseline!.name}: ${reg.length ? `${reg.length} significant regression${reg.length > 1 ? 's' : ''} (${reg.map((t) => `${t.task} ${pct(t.baseline.rate)} -> ${pct(t.version.rate)}`).join(', ')})` : 'no significant regression'}; ${imp.length ? `${imp.length} significant improvement${imp.length > 1 ? 's' : ''} (${imp.map((t) => t.task).join(', ')})` : 'no significant improvement'} (${r.comparison.test === 'fisher' ? 'Fisher exact' : 'two-proportion z'}, ${r.comparison.correction === 'holm' ? 'Holm-corrected' : 'uncorrected'}, alpha ${r.comparison.alpha}).`;
+    baseline = `Against the baseline ${r.inputs.baseline!.name}: ${reg.length ? `${reg.length} significant regression${reg.length > 1 ? 's' : ''} (${reg.map((t) => `${t.task} ${pct(t.baseline.rate)} -> ${pct(t.version.rate)}`).join(', ')})` : 'no significant regression'}; ${imp.length ? `${imp.length} significant improvement${imp.length > 1 ? 's' : ''} (${imp.map((t) => t.task).join(', ')})` : 'no significant improvement'} (${TEST_NAMES[r.comparison.test]}, ${r.comparison.correction === 'holm' ? 'Holm-corrected' : 'uncorrected'}, alpha ${r.comparison.alpha}).`;
   }
   return {
     headline: `${d.overall} for ${r.inputs.model.name} at gate ${r.inputs.gate.id}: ${by('pass').length} of ${ms.length} milestones passed, ${by('conditional').length} conditional, ${by('fail').length} failed.${r.official ? '' : ` Indicative only, not an official review: ${r.unofficial.join('; ')}.`}`,

@@ -86,6 +86,7 @@ function cellCounts(r: EvalResults): CellCount[] {
   return r.cells.map((c) => ({
     task: c.task, sector: TASKS.get(c.task)!.sector, embodiment: c.embodiment, phrasing: c.phrasing, successes: c.success.successes, episodes: c.success.n,
     roomErrorsCm: c.episodes.map((e) => e.roomErrorCm).filter((x): x is number => x !== null),
+    outcomes: c.episodes.map((e) => ({ seed: e.seed, success: e.success })),
   }));
 }
 
