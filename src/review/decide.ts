@@ -3,7 +3,8 @@
 // version (Fisher exact or two-proportion z, Holm-corrected; a significant drop is a regression). Pure functions of
 // counts and samples, so they can be tested on constructed results.
 import { meanCI, wilson } from '../eval/stats.ts';
-import { fisherExact, holm, mcnemarExact, newcombeDiff, quantileCI, twoProportionZ } from './stats.ts';
+import { fisherExact, holm, newcombeDiff, quantileCI, twoProportionZ } from './stats.ts';
+import { discordance, episodeKey, matchOutcomes } from './paired.ts';
 import type { Gate } from './milestones.ts';
 
 export type Status = 'pass' | 'conditional' | 'fail';
@@ -166,21 +167,13 @@ function pairedP(task: string, version: CellCount[], baseline: CellCount[]): num
     const m = new Map<string, boolean>();
     for (const c of cells.filter((x) => x.task === task && x.phrasing === 'train')) {
       if (!c.outcomes) throw new Error(`compareToBaseline: the paired test (mcnemar) needs each episode's outcome, and ${task} on ${c.embodiment} has none${c.notRun ? ` (not run: ${c.notRun})` : ''}`);
-      for (const e of c.outcomes) m.set(`${c.embodiment}\u0000${e.seed}`, e.success);
+      for (const e of c.outcomes) m.set(episodeKey(c.embodiment, 'train', e.seed), e.success);
     }
     return m;
   };
-  const v = seedsOf(version), b = seedsOf(baseline);
-  let onlyV = 0, onlyB = 0, matched = 0;
-  for (const [k, x] of v) {
-    const y = b.get(k);
-    if (y === undefined) continue;
-    matched++;
-    if (x && !y) onlyV++;
-    else if (y && !x) onlyB++;
-  }
-  if (!matched) throw new Error(`compareToBaseline: the paired test (mcnemar) found no episode of ${task} that both the version and the baseline ran (same arm and seed)`);
-  return mcnemarExact(onlyV, onlyB);
+  const pairs = matchOutcomes(seedsOf(version), seedsOf(baseline));
+  if (!pairs.length) throw new Error(`compareToBaseline: the paired test (mcnemar) found no episode of ${task} that both the version and the baseline ran (same arm and seed)`);
+  return discordance(task, pairs).p;
 }
 
 /** Per task (every arm pooled, train phrasing): the version's success against the baseline's on the same seeds. */

@@ -23,15 +23,28 @@ export interface PairedComparison {
   unmatched: { a: number; b: number };
 }
 
-const key = (task: string, arm: string, phrasing: string, seed: number) => `${task}\u0000${arm}\u0000${phrasing}\u0000${seed}`;
-
-function outcomes(r: EvalResults): Map<string, { task: string; success: boolean }> {
-  const m = new Map<string, { task: string; success: boolean }>();
-  for (const c of r.cells) for (const e of c.episodes) m.set(key(c.task, c.embodiment, c.phrasing, e.seed), { task: c.task, success: e.success });
+/** Per task, each episode's success keyed by arm, phrasing and seed. */
+function outcomes(r: EvalResults): Map<string, Map<string, boolean>> {
+  const m = new Map<string, Map<string, boolean>>();
+  for (const c of r.cells) {
+    if (!m.has(c.task)) m.set(c.task, new Map());
+    for (const e of c.episodes) m.get(c.task)!.set(episodeKey(c.embodiment, c.phrasing, e.seed), e.success);
+  }
   return m;
 }
 
-function row(task: string, pairs: Array<[boolean, boolean]>): PairedRow {
+/** The key an episode is matched on: its arm, phrasing and seed. */
+export const episodeKey = (arm: string, phrasing: string, seed: number) => `${arm}\u0000${phrasing}\u0000${seed}`;
+
+/** The episodes both ran, as [success in a, success in b] pairs. */
+export function matchOutcomes(a: ReadonlyMap<string, boolean>, b: ReadonlyMap<string, boolean>): Array<[boolean, boolean]> {
+  const pairs: Array<[boolean, boolean]> = [];
+  for (const [k, x] of a) { const y = b.get(k); if (y !== undefined) pairs.push([x, y]); }
+  return pairs;
+}
+
+/** Successes, discordant episodes and the exact McNemar p of matched pairs. */
+export function discordance(task: string, pairs: ReadonlyArray<readonly [boolean, boolean]>): PairedRow {
   let onlyA = 0, onlyB = 0, both = 0, a = 0, b = 0;
   for (const [x, y] of pairs) { a += +x; b += +y; if (x && y) both++; else if (x) onlyA++; else if (y) onlyB++; }
   return { task, n: pairs.length, a, b, onlyA, onlyB, both, p: mcnemarExact(onlyA, onlyB) };
@@ -40,15 +53,13 @@ function row(task: string, pairs: Array<[boolean, boolean]>): PairedRow {
 /** Compares evaluation b against a on the episodes both ran; throws when they share none. */
 export function pairedComparison(a: EvalResults, b: EvalResults): PairedComparison {
   const ma = outcomes(a), mb = outcomes(b);
-  const byTask = new Map<string, Array<[boolean, boolean]>>();
-  for (const [k, x] of ma) {
-    const y = mb.get(k);
-    if (!y) continue;
-    if (!byTask.has(x.task)) byTask.set(x.task, []);
-    byTask.get(x.task)!.push([x.success, y.success]);
-  }
-  const matched = [...byTask.values()].reduce((s, v) => s + v.length, 0);
+  const byTask = [...ma].map(([task, m]) => [task, matchOutcomes(m, mb.get(task) ?? new Map())] as const).filter(([, v]) => v.length);
+  const matched = byTask.reduce((s, [, v]) => s + v.length, 0);
   if (!matched) throw new Error('pairedComparison: the two evaluations share no episode (same task, arm, phrasing and seed): compare evaluations run on the same seeds');
-  const rows = [...byTask].map(([t, v]) => row(t, v));
-  return { rows, overall: row('all', [...byTask.values()].flat()), unmatched: { a: ma.size - matched, b: mb.size - matched } };
+  const size = (m: Map<string, Map<string, boolean>>) => [...m.values()].reduce((s, x) => s + x.size, 0);
+  return {
+    rows: byTask.map(([t, v]) => discordance(t, v)),
+    overall: discordance('all', byTask.flatMap(([, v]) => v)),
+    unmatched: { a: size(ma) - matched, b: size(mb) - matched },
+  };
 }
