@@ -159,6 +159,10 @@ describe('compareToBaseline', () => {
     const otherSeeds = [seeded(cell('cup-on-tray', 'restaurant', 'kara7', 'train', 0), (s) => s < 1020)];
     expect(() => compareToBaseline(gate({}, { test: 'mcnemar' }), v, otherSeeds)).toThrow(/found no episode of cup-on-tray that both the version and the baseline ran \(same arm and seed\)/);
     expect(() => compareToBaseline(gate({}, { test: 'mcnemar' }), ver, base)).toThrow(/needs each episode's outcome, and cup-on-tray on kara6 has none/);
+    // a cell that could not be run has nothing to pair: left out, and a task with nothing else gets p = 1
+    const notRun = { ...cell('cup-on-tray', 'restaurant', 'kara7', 'train', 0, 50), notRun: 'the model has no kara7 statistics' };
+    expect(compareToBaseline(gate({}, { test: 'mcnemar' }), [...v, notRun], b).tasks[0]!.p).toBeCloseTo(2 / 1024, 12);
+    expect(compareToBaseline(gate({}, { test: 'mcnemar' }), [notRun], otherSeeds).tasks[0]).toMatchObject({ p: 1, significant: false });
   });
   it('the z test instead of Fisher, and no correction', () => {
     const g = gate({}, { test: 'z', correction: 'none' });

@@ -159,20 +159,26 @@ export interface Comparison { test: 'fisher' | 'z' | 'mcnemar'; correction: 'hol
 
 /**
  * The exact McNemar p of one task (train phrasing, every arm): the version's and the baseline's episodes matched by
- * arm and seed. Throws when a cell has no per-episode outcomes or the two share no episode: the paired test needs
- * both run on the same seeds.
+ * arm and seed. Cells that could not be run (notRun) have no episodes to pair and are left out; a task with none
+ * run on both sides gets p = 1 (no evidence either way). Throws when a run cell has no per-episode outcomes, or when
+ * run cells share no episode: the paired test needs both run on the same seeds.
  */
 function pairedP(task: string, version: CellCount[], baseline: CellCount[]): number {
+  let skipped = false;
   const seedsOf = (cells: CellCount[]) => {
     const m = new Map<string, boolean>();
     for (const c of cells.filter((x) => x.task === task && x.phrasing === 'train')) {
-      if (!c.outcomes) throw new Error(`compareToBaseline: the paired test (mcnemar) needs each episode's outcome, and ${task} on ${c.embodiment} has none${c.notRun ? ` (not run: ${c.notRun})` : ''}`);
+      if (c.notRun) { skipped = true; continue; }
+      if (!c.outcomes) throw new Error(`compareToBaseline: the paired test (mcnemar) needs each episode's outcome, and ${task} on ${c.embodiment} has none`);
       for (const e of c.outcomes) m.set(episodeKey(c.embodiment, 'train', e.seed), e.success);
     }
     return m;
   };
   const pairs = matchOutcomes(seedsOf(version), seedsOf(baseline));
-  if (!pairs.length) throw new Error(`compareToBaseline: the paired test (mcnemar) found no episode of ${task} that both the version and the baseline ran (same arm and seed)`);
+  if (!pairs.length) {
+    if (skipped) return 1;
+    throw new Error(`compareToBaseline: the paired test (mcnemar) found no episode of ${task} that both the version and the baseline ran (same arm and seed)`);
+  }
   return discordance(task, pairs).p;
 }
 
