@@ -2,16 +2,14 @@
 // and the first N episodes of each cell, so that two evaluations can be compared on the same seeds without
 // rerunning them (e.g. a recipe's 25-episode evaluation against an earlier 12-episode funnel run).
 //   npx tsx bench/model/funnel.ts --results out/recipe-v6/eval/results.json [--arm kara6] [--episodes 12]
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cellPhases, type EvalResults } from '../../src/eval/run.ts';
+import { cellPhases, readEvalResults } from '../../src/eval/run.ts';
 
 const { values: a } = parseArgs({ options: { results: { type: 'string' }, arm: { type: 'string', default: 'kara6' }, episodes: { type: 'string', default: '12' } } });
 if (!a.results) throw new Error('funnel: --results FILE (an eval results.json) is required');
 const n = Number(a.episodes);
 if (!Number.isInteger(n) || n < 1) throw new Error(`funnel: --episodes must be a whole number >= 1, got "${a.episodes}"`);
-const r = JSON.parse(readFileSync(a.results, 'utf8')) as EvalResults;
-if (r.format !== 'karakuri-eval/1') throw new Error(`funnel: ${a.results} is not a karakuri eval result (format ${String(r.format)})`);
+const r = readEvalResults(a.results);
 const cells = r.cells.filter((c) => c.embodiment === a.arm);
 if (!cells.length) throw new Error(`funnel: ${a.results} has no cells on ${a.arm} (it has ${[...new Set(r.cells.map((c) => c.embodiment))].join(', ')})`);
 const pct = (x: number) => `${Math.round(100 * x)}%`;

@@ -88,15 +88,14 @@ export const Recipe = z.strictObject({
   if (r.eval.seedStart < r.collect.seedStart + r.collect.episodes) {
     ctx.addIssue({ code: 'custom', path: ['eval', 'seedStart'], message: `must be above the training seeds (${r.collect.seedStart}..${r.collect.seedStart + r.collect.episodes - 1})` });
   }
+  const evalEnd = r.eval.seedStart + Math.max(r.eval.episodes, r.eval.heldoutEpisodes);
   const w = r.collect.wander;
   if (w) {
-    const evalEnd = r.eval.seedStart + Math.max(r.eval.episodes, r.eval.heldoutEpisodes);
     const wanderEnd = w.seedStart + r.collect.embodiments.length * w.episodes; // each arm its own layouts
     if (w.seedStart < evalEnd && wanderEnd > r.eval.seedStart) {
       ctx.addIssue({ code: 'custom', path: ['collect', 'wander', 'seedStart'], message: `wander seeds ${w.seedStart}..${wanderEnd - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
     }
   }
-  const evalEnd = r.eval.seedStart + Math.max(r.eval.episodes, r.eval.heldoutEpisodes);
   // (an invalid round leaves collect.takeover untransformed: its own issue is reported, this check waits for it)
   const rounds = Array.isArray(r.collect.takeover) ? r.collect.takeover : [];
   for (const [k, tk] of rounds.entries()) {

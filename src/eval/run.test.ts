@@ -2,14 +2,14 @@
 // seed succeeds on every episode (chunks executed k at a time, and temporally ensembled), a do-nothing policy fails
 // every one and leaves failure videos; then a just-trained tiny KarakuriVLA goes through runEval({ model }) end to end.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTaskEnv } from '../sim/tasks/registry.ts';
 import { collect } from '../data/collect.ts';
 import { train } from '../train/train.ts';
-import { cellPhases, runEval } from './run.ts';
+import { cellPhases, readEvalResults, runEval } from './run.ts';
 import type { ActContext, BatchPolicy } from './rollout.ts';
 
 const TASK = 'cup-on-tray', ARM = 'kara6', SEED0 = 100_000;
@@ -73,6 +73,11 @@ describe('runEval', () => {
     expect(c.phases).toMatchObject({ n: 3, reached: 1, grasped: 1, lifted: 1 });
     expect(c.phases!.liftedGoalCm!).toBeLessThan(8);
     for (const f of ['results.json', 'report.md', 'report.html', 'success.png', 'success.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    // read back as the bench scripts read it; a file of another kind is refused by name
+    expect(readEvalResults(join(out, 'results.json')).cells[0]!.episodes.map((e) => e.success)).toEqual([true, true, true]);
+    writeFileSync(join(out, 'other.json'), '{"format": "karakuri-review/1"}');
+    expect(() => readEvalResults(join(out, 'other.json'))).toThrow(/other\.json is not a karakuri eval result \(format karakuri-review\/1\)/);
+    expect(() => readEvalResults(join(out, 'report.md'))).toThrow(/report\.md: cannot read it as an evaluation's results\.json/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| 1 \| cup-on-tray \| kara6 \| train \| 3\/3 \(100\.0%\) \| 43\.9% - 100\.0% \|/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('![success per cell](success.png)');
     const bars = JSON.parse(readFileSync(join(out, 'success.json'), 'utf8')).bars;

@@ -104,6 +104,21 @@ export interface EvalResults {
   seconds: number;
 }
 
+/** The format tag of an evaluation's results.json. */
+const EVAL_FORMAT = 'karakuri-eval/1';
+
+/** Reads an evaluation's results.json (what runEval writes), refusing a file of another format. */
+export function readEvalResults(path: string): EvalResults {
+  let r: EvalResults;
+  try {
+    r = JSON.parse(readFileSync(path, 'utf8')) as EvalResults;
+  } catch (e) {
+    throw new Error(`${path}: cannot read it as an evaluation's results.json (${(e as Error).message})`);
+  }
+  if (r?.format !== EVAL_FORMAT) throw new Error(`${path} is not a karakuri eval result (format ${String(r.format)})`);
+  return r;
+}
+
 export const chunkName = (c: ChunkMode) => (c === 'whole' ? 'the whole chunk then re-plan' : c === 'ensemble' ? 'temporal ensemble (m = 0.01)' : 'ensemble' in c ? `temporal ensemble (m = ${c.ensemble.m})` : `execute ${c.execute} then re-plan`);
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
 
@@ -149,7 +164,7 @@ export async function runEval(input: EvalOptionsInput): Promise<EvalResults> {
   const k = cells.reduce((a, c) => a + c.success.successes, 0), n = cells.reduce((a, c) => a + c.success.n, 0);
   const { out: _o, ...opts } = o;
   const results: EvalResults = {
-    format: 'karakuri-eval/1', model: o.model ? resolve(o.model) : null, createdAt: new Date().toISOString(),
+    format: EVAL_FORMAT, model: o.model ? resolve(o.model) : null, createdAt: new Date().toISOString(),
     options: { ...opts, size, history }, seedOffset: o.seedStart, cells, overall: wilson(k, n), seconds: (performance.now() - t0) / 1000,
   };
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 1));
