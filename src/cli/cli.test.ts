@@ -155,6 +155,18 @@ describe('karakuri CLI', () => {
     expect(init.status).not.toBe(0);
     expect(init.stderr).toMatch(/fy2099\.9/);
     expect(existsSync(join(dirname(cfgFile), 'run'))).toBe(false);
+    // a chain of recipes: every file is checked before the first one runs
+    const chain = mkdtempSync(join(tmpdir(), 'cli-chain-'));
+    const good = join(chain, 'a.json'), bad = join(chain, 'b.json');
+    const recipe = (out: string, episodes: number) => ({ name: 'r', out, collect: { tasks: ['nurse-call'], embodiments: ['kara6'], episodes, size: 64 }, train: { batchSize: 2, steps: 2, checkpointEvery: 1 }, eval: { episodes: 1 } });
+    writeFileSync(good, JSON.stringify(recipe(join(chain, 'out-a'), 1)));
+    writeFileSync(bad, JSON.stringify(recipe(join(chain, 'out-b'), 101)));
+    const chained = run('recipe', good, bad);
+    expect(chained.status).not.toBe(0);
+    expect(chained.stderr).toMatch(/recipe .*b\.json.*collect\.episodes/);
+    expect(existsSync(join(chain, 'out-a'))).toBe(false);
+    expect(run('recipe', good, join(chain, 'missing.json')).stderr).toMatch(/missing\.json: no such file/);
+    expect(existsSync(join(chain, 'out-a'))).toBe(false);
   });
 
   it('bad flags and unknown commands fail with a message naming them', () => {

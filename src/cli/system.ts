@@ -36,13 +36,18 @@ export function registerSystemCommands(program: Command): void {
 
   program
     .command('recipe')
-    .description('run a training recipe file end to end: record demonstrations, train, evaluate (training and held-out phrasings), per-task table')
-    .argument('<file>', 'recipe JSON (e.g. recipes/vla-v1.json)')
-    .action(async (file: string) => {
+    .description('run a training recipe file end to end: record demonstrations, train, evaluate (training and held-out phrasings), per-task table; several files run in turn as one chain (e.g. a model, then expert takeovers of its policy)')
+    .argument('<files...>', 'recipe JSON files (e.g. recipes/vla-v1.json), all checked before the first runs')
+    .action(async (files: string[]) => {
       const { loadRecipe } = await import('../eval/recipe.ts');
-      const recipe = loadRecipe(file);
+      const recipes = files.map((f) => loadRecipe(f));
       const { runWithProgress } = await import('./pipeline.ts');
-      await runWithProgress(recipe);
+      const t0 = performance.now();
+      for (const [i, recipe] of recipes.entries()) {
+        if (recipes.length > 1) console.log(`\n=== recipe ${i + 1}/${recipes.length}: ${files[i]} (${recipe.name}) ===`);
+        await runWithProgress(recipe);
+      }
+      if (recipes.length > 1) console.log(`\nThe chain of ${recipes.length} recipes took ${((performance.now() - t0) / 60000).toFixed(1)} min in all.`);
     });
 
   program

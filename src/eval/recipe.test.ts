@@ -2,7 +2,7 @@
 // fields), and a tiny recipe runs end to end, then runs again reusing its complete datasets (demonstrations, DART,
 // wander data) and finished training, while a folder that holds something else is refused rather than overwritten.
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRecipe, parseRecipe, runRecipe, type RecipeInput } from './recipe.ts';
@@ -34,6 +34,7 @@ describe('recipe', () => {
     expect(() => parseRecipe({ ...base, train: { ...base.train, warmupSteps: 5 } })).toThrow(/train\.warmupSteps: must not exceed steps/);
     expect(() => parseRecipe({ ...base, train: { ...base.train, datasets: [] } })).toThrow(/train.*datasets/);
     expect(() => parseRecipe({ ...base, extra: 1 })).toThrow(/extra/);
+    expect(() => parseRecipe({ ...base, collect: { ...base.collect, reuse: ['/tmp/y', '/tmp/x/'] } })).toThrow(/collect\.reuse\.1: '\/tmp\/x\/' is this recipe's own out folder/);
   });
 
   it('runs end to end, reuses what is complete on a second run, and refuses a folder holding something else', async () => {
@@ -47,6 +48,8 @@ describe('recipe', () => {
     const md = readFileSync(join(out, 'results.md'), 'utf8');
     expect(md).toMatch(/\| nurse-call \| care \| [01]\/1 \([0-9]+%\) \|/);
     expect(md).toMatch(/held-out phrasings/);
+    expect(md).toMatch(/Expert episodes per task and arm: at most 1\. This run took \d+ min: recording \d+, training \d+, evaluation \d+/);
+    expect(r.seconds).toBeGreaterThanOrEqual(r.collectSeconds + r.trainSeconds + r.evalSeconds - 1);
     const model = readFileSync(join(r.model, 'weights.safetensors'));
 
     const again = await runRecipe(parseRecipe(tiny(out)), { log: (l) => lines.push(l) });
@@ -131,17 +134,19 @@ describe('recipe', () => {
     // another handover range: that recording is not reused
     await expect(runRecipe(parseRecipe(withTakeover(out, { model: parent.model, episodes: 2, handover: [5, 8] })))).rejects.toThrow(/data\/kara6-takeover holds an incomplete or different dataset/);
     // DAgger's second round: the first round reused, the second driven by the model the first round trained, both trained on
-    // (a fresh out folder, as a new model version needs, holding a copy of the first round's recordings)
+    // (a fresh out folder, as a new model version needs, that reuses the first recipe's recordings where they lie)
     const out2 = mkdtempSync(join(tmpdir(), 'recipe-tk2-'));
-    cpSync(join(out, 'data'), join(out2, 'data'), { recursive: true });
     const round2 = { model: res.model, episodes: 2, seedStart: 2_000_100, handover: [4, 8] };
     const lines2: string[] = [];
-    const res2 = await runRecipe(parseRecipe(withTakeover(out2, [{ model: parent.model, episodes: 2, handover: [4, 8] }, round2])), { log: (l) => lines2.push(l) });
-    expect(res2.datasets).toEqual([join(out2, 'data', 'kara6'), join(out2, 'data', 'kara6-takeover'), join(out2, 'data', 'kara6-takeover-2')]);
-    expect(lines2).toContainEqual(expect.stringMatching(/kara6 takeover: \d+ episodes already recorded/));
+    const two = withTakeover(out2, [{ model: parent.model, episodes: 2, handover: [4, 8] }, round2]);
+    const res2 = await runRecipe(parseRecipe({ ...two, collect: { ...two.collect, reuse: [out] } }), { log: (l) => lines2.push(l) });
+    expect(res2.datasets).toEqual([join(out, 'data', 'kara6'), join(out, 'data', 'kara6-takeover'), join(out2, 'data', 'kara6-takeover-2')]);
+    expect(readdirSync(join(out2, 'data'))).toEqual(['kara6-takeover-2']);
+    expect(lines2).toContainEqual(expect.stringMatching(new RegExp(`kara6 takeover: \\d+ episodes already recorded in ${join(out, 'data', 'kara6-takeover')}`)));
     expect(lines2).toContainEqual(expect.stringMatching(/kara6 takeover-2: \d+ expert takeovers recorded of 2 seeds/));
     const info2 = JSON.parse(readFileSync(join(out2, 'data', 'kara6-takeover-2', 'meta', 'info.json'), 'utf8')) as { karakuri: Record<string, string> };
     expect(info2.karakuri).toMatchObject({ policy: 'takeover', takeoverModel: res.model, handover: '4,8' });
+    expect(readFileSync(join(out2, 'results.md'), 'utf8')).toContain('Expert episodes per task and arm: at most 5 (1 demonstration seeds and 2 + 2 takeover seeds)');
     expect(readFileSync(join(out2, 'results.md'), 'utf8')).toContain(`and 2 rounds of expert takeovers (round 1: 2 more seeds per task and arm from the policy of ${parent.model}; round 2: 2 more seeds per task and arm from the policy of ${res.model}`);
   }, 360_000);
 });

@@ -4,7 +4,7 @@
 // `karakuri recipe recipes/vla-v1.json` runs a file; `npm start` (karakuri pipeline) runs a small embedded one.
 // Stages are resumable: complete datasets are reused, a training run resumes from its checkpoint, evaluations rerun.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '../validation.ts';
 import { TASKS } from '../sim/tasks/registry.ts';
@@ -71,6 +71,12 @@ export const Recipe = z.strictObject({
      * aggregated: round 1 to data/<arm>-takeover, round k to data/<arm>-takeover-k.
      */
     takeover: z.union([TakeoverRound, z.array(TakeoverRound).min(1).max(20)]).transform((t) => (Array.isArray(t) ? t : [t])).optional(),
+    /**
+     * Other recipes' out folders (resolved from the working directory), e.g. the recipe before this one in a chain: a
+     * recording this recipe has not made itself but one of them holds complete, with the same provenance, is trained
+     * on where it lies instead of being recorded again.
+     */
+    reuse: z.array(z.string().min(1)).min(1).max(20).optional(),
   }),
   train: RecipeTrain,
   eval: z.strictObject({
@@ -104,6 +110,9 @@ export const Recipe = z.strictObject({
       const path = ['collect', 'takeover', ...(rounds.length > 1 ? [k] : []), 'seedStart'];
       ctx.addIssue({ code: 'custom', path, message: `takeover seeds ${tk.seedStart}..${end - 1} overlap the evaluation seeds (${r.eval.seedStart}..${evalEnd - 1})` });
     }
+  }
+  for (const [i, dir] of (r.collect.reuse ?? []).entries()) {
+    if (resolve(dir) === resolve(r.out)) ctx.addIssue({ code: 'custom', path: ['collect', 'reuse', i], message: `'${dir}' is this recipe's own out folder` });
   }
   if (r.collect.tasks !== 'all') for (const [i, t] of r.collect.tasks.entries()) {
     if (!TASKS.has(t)) ctx.addIssue({ code: 'custom', path: ['collect', 'tasks', i], message: `unknown task '${t}' (known: ${[...TASKS.keys()].join(', ')})` });
@@ -141,6 +150,9 @@ export interface RecipeResult {
   model: string;
   trainSeconds: number;
   collectSeconds: number;
+  evalSeconds: number;
+  /** The whole run, wall clock (recordings reused from before are not in it). */
+  seconds: number;
   rows: TaskRow[];
   /** Mean over tasks of each task's success rate (both arms pooled), with the training phrasings and held out. */
   meanSuccess: number;
@@ -219,23 +231,36 @@ function recordings(r: Recipe, out: string): Recording[] {
 
 const framesOf = (dir: string): number => { const f = join(dir, 'meta', 'info.json'); return parseInfo(readFileSync(f, 'utf8'), f).total_frames; };
 
+/** A complete recording of `rec` in one of the folders of collect.reuse: `rec` moved there, or null. */
+function reusedElsewhere(r: Recipe, rec: Recording): Recording | null {
+  for (const other of r.collect.reuse ?? []) {
+    const there = { ...rec, dir: join(resolve(other), 'data', basename(rec.dir)) };
+    if (completeDataset(there) !== null) return there;
+  }
+  return null;
+}
+
 export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<RecipeResult> {
   const log = hooks.log ?? (() => {});
+  const t0 = performance.now();
   const out = resolve(r.out);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'recipe.json'), JSON.stringify(r, null, 1));
 
   // 1. demonstrations (and perception data for the room head)
-  const recs = recordings(r, out);
+  const recs: Recording[] = [];
   let collectSeconds = 0;
-  for (const rec of recs) {
+  for (const wanted of recordings(r, out)) {
+    const ownDir = existsSync(wanted.dir) && readdirSync(wanted.dir).length > 0;
+    const rec = hooks.freshData || ownDir ? wanted : reusedElsewhere(r, wanted) ?? wanted;
+    recs.push(rec);
     const seeds = rec.tasks.length * rec.perTask;
     const kept = hooks.freshData ? null : completeDataset(rec);
     if (kept !== null) {
       log(`  ${rec.label}: ${kept} episodes already recorded in ${rec.dir}${kept < seeds ? ` (the successful ones of ${seeds} seeds)` : ''}, reused`);
       continue;
     }
-    if (existsSync(rec.dir) && readdirSync(rec.dir).length && !hooks.freshData) {
+    if (ownDir && !hooks.freshData) {
       throw new Error(`recipe ${r.name}: ${rec.dir} holds an incomplete or different dataset (want ${seeds} ${rec.wanderSteps === null ? '' : 'wander '}episodes of ${rec.tasks.join(', ')}): repair it (karakuri data repair) or remove it`);
     }
     rmSync(rec.dir, { recursive: true, force: true });
@@ -273,6 +298,7 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
   const t = await train({ ...r.train, name: r.train.name ?? r.name, datasets: trainSets, out: join(out, 'run') }, { resume: !hooks.freshData, progressBar: hooks.progressBar ?? false, log });
 
   // 3. closed-loop evaluation, training phrasings and held-out ones
+  const te = performance.now();
   const evalOnce = async (phrasing: 'train' | 'heldout', episodes: number): Promise<EvalResults> => {
     hooks.onEvalStart?.(phrasing, r.collect.embodiments.reduce((n, arm) => n + tasksOf(r, arm).length, 0) * episodes);
     return runEval({
@@ -288,7 +314,8 @@ export async function runRecipe(r: Recipe, hooks: RecipeHooks = {}): Promise<Rec
   const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
   const pool = (res: EvalResults) => wilson(res.cells.reduce((a, c) => a + c.success.successes, 0), res.cells.reduce((a, c) => a + c.success.n, 0));
   const result: RecipeResult = {
-    name: r.name, recipe: r, datasets, model: t.versionDir, trainSeconds: t.seconds, collectSeconds, rows,
+    name: r.name, recipe: r, datasets, model: t.versionDir, trainSeconds: t.seconds, collectSeconds,
+    evalSeconds: (performance.now() - te) / 1000, seconds: (performance.now() - t0) / 1000, rows,
     meanSuccess: mean(rows.map((x) => x.both.rate)), meanHeldout: held ? mean(rows.map((x) => x.heldout!.rate)) : null,
     overall: pool(ev), overallHeldout: held ? pool(held) : null,
     reports: { train: join(out, 'eval', 'report.html'), heldout: held ? join(out, 'eval-heldout', 'report.html') : null },
@@ -327,6 +354,11 @@ function takeoverText(r: Recipe): string {
     : ` and ${rounds.length} rounds of expert takeovers (${rounds.map((tk, k) => `round ${k + 1}: ${one(tk)}`).join('; ')}; expert episodes beyond the demonstrations)`;
 }
 
+const min = (seconds: number) => (seconds / 60).toFixed(0);
+
+/** The expert episodes a recipe may train on per task and arm: its demonstration seeds and every round's takeover seeds. */
+export const expertEpisodes = (r: Recipe): number => r.collect.episodes + (r.collect.takeover ?? []).reduce((a, tk) => a + tk.episodes, 0);
+
 /** The per-task table as Markdown (what BENCHMARKS.md quotes). */
 export function recipeMarkdown(x: RecipeResult): string {
   const arms = x.recipe.collect.embodiments;
@@ -339,6 +371,9 @@ export function recipeMarkdown(x: RecipeResult): string {
     '',
     `Mean success over the ${x.rows.length} tasks: ${pct(x.meanSuccess)} (pooled ${frac(x.overall)}, 95% CI ${pct(x.overall.lo)} - ${pct(x.overall.hi)})` +
       (x.meanHeldout !== null ? `; held-out phrasings ${pct(x.meanHeldout)} (pooled ${frac(x.overallHeldout!)}), a gap of ${(100 * (x.meanSuccess - x.meanHeldout)).toFixed(0)} points.` : '.'),
+    '',
+    `Expert episodes per task and arm: at most ${expertEpisodes(x.recipe)}${x.recipe.collect.takeover ? ` (${x.recipe.collect.episodes} demonstration seeds and ${x.recipe.collect.takeover.map((tk) => tk.episodes).join(' + ')} takeover seeds)` : ''}. ` +
+      `This run took ${min(x.seconds)} min: recording ${min(x.collectSeconds)}, training ${min(x.trainSeconds)}, evaluation ${min(x.evalSeconds)} (recordings reused from an earlier run are not counted).`,
     '',
   ];
   return lines.join('\n');
