@@ -17,6 +17,9 @@ export function embodimentTensor(cfg: Pick<ModelConfig, 'embodiments'>, robotTyp
   return torch.tensor(BigInt64Array.from(robotTypes, (r) => BigInt(embodimentIndex(cfg, r))), { shape: [robotTypes.length] });
 }
 
+/** The embodiment table's name in a KarakuriVLA state dict ([embodiments, dim], one row per cfg.embodiments entry). */
+export const EMBODIMENT_TABLE = 'embodiment.table.weight';
+
 export class EmbodimentEncoder extends nn.Module {
   readonly table: torch.nn.Embedding;
   constructor(readonly cfg: ModelConfig) {

@@ -3,6 +3,9 @@
 // (with the run's `model` overrides on top), its tokenizer (byte-level BPE, so new instructions still encode) and
 // its weights; the optimizer, the learning-rate schedule and the EMA start afresh, and the normalization is
 // computed from the run's own datasets as in any run. The lineage names the version and its weights' hash.
+// A run may list other embodiments than the version (model.embodiments): an arm the version knows keeps its learned
+// embodiment token, a new arm starts from a fresh one, and an arm left out is dropped. An arm the run keeps but has no
+// data of (a fine-tune on a new arm's data alone) keeps the version's normalization statistics, so it is still driven.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as torch from '../torch/index.ts';
@@ -10,6 +13,8 @@ import { parseModelConfig, type ModelConfig } from '../model/config.ts';
 import type { TextTokenizer, TrainableModel } from './components.ts';
 import { sha256File } from './version.ts';
 import { deepMerge, isPlainObject } from '../merge.ts';
+import { EMBODIMENT_TABLE } from '../model/embodiment.ts';
+import type { Normalization } from './version.ts';
 
 /** What the lineage and the model card keep of the version a run started from. */
 export interface InitLineage {
@@ -19,6 +24,8 @@ export interface InitLineage {
   weightsSha256: string;
   /** Its name on its model card ("# Model card: <name>"), when it has one. */
   name?: string;
+  /** Arms the run added to the version's embodiments (each starts from a fresh embodiment token). */
+  addedEmbodiments?: string[];
 }
 
 export interface InitVersion {
@@ -53,15 +60,53 @@ export async function readInitVersion(dir: string, overrides: Record<string, unk
   const weightsSha256 = await sha256File(weightsPath);
   const card = join(dir, 'MODEL_CARD.md');
   const name = existsSync(card) ? /^# Model card: (.+)$/m.exec(readFileSync(card, 'utf8'))?.[1]?.trim() : undefined;
+  const added = cfg.embodiments.filter((e) => !parent.embodiments.includes(e));
   return {
     cfg, tokenizer,
-    lineage: { dir, weightsSha256, ...(name ? { name } : {}) },
+    lineage: { dir, weightsSha256, ...(name ? { name } : {}), ...(added.length ? { addedEmbodiments: added } : {}) },
     loadWeights(model) {
+      const { tensors } = torch.loadSafetensors(weightsPath);
       try {
-        torch.loadModule(weightsPath, model);
+        if (parent.embodiments.join('\n') !== cfg.embodiments.join('\n')) remapEmbodiments(tensors, parent.embodiments, cfg.embodiments, model);
+        model.loadStateDict(tensors);
       } catch (e) {
         throw new Error(`${where}: its weights do not fit the model of this run (${(e as Error).message}); a fine-tune keeps the architecture (dim, layers, vision, horizon, ...) of the version it starts from`);
+      } finally {
+        for (const t of tensors.values()) t.dispose();
       }
     },
   };
+}
+
+/**
+ * Rewrites the version's embodiment table (rows in `from`'s order) for a model of the embodiments `to`: an arm in
+ * both keeps its row, a new arm gets the model's own freshly initialised row. Other tensors are left to the strict load.
+ */
+function remapEmbodiments(tensors: Map<string, torch.Tensor>, from: readonly string[], to: readonly string[], model: TrainableModel): void {
+  const old = tensors.get(EMBODIMENT_TABLE), fresh = model.stateDict().get(EMBODIMENT_TABLE);
+  if (!old || !fresh) throw new Error(`no ${EMBODIMENT_TABLE} to carry the embodiments over (${from.join(', ')} -> ${to.join(', ')})`);
+  const dim = fresh.shape[1]!;
+  if (old.shape.join(',') !== `${from.length},${dim}`) throw new Error(`${EMBODIMENT_TABLE}: shape [${old.shape.join(', ')}] in the version, want [${from.length}, ${dim}] for its embodiments (${from.join(', ')})`);
+  const src = old.toFloat32Array(), rows = fresh.toFloat32Array().slice();
+  to.forEach((e, i) => {
+    const j = from.indexOf(e);
+    if (j >= 0) rows.set(src.subarray(j * dim, (j + 1) * dim), i * dim);
+  });
+  old.dispose();
+  tensors.set(EMBODIMENT_TABLE, torch.tensor(rows, { shape: [to.length, dim] }));
+}
+
+/**
+ * The run's normalization with, for each arm of `embodiments` that the run's datasets lack, the statistics of the
+ * version in `initDir` (when it has them for the same state features). Returns the arms carried over.
+ */
+export function carryNormalization(initDir: string, own: Normalization, embodiments: readonly string[]): { normalization: Normalization; carried: string[] } {
+  const missing = embodiments.filter((e) => !own.embodiments[e]);
+  const file = join(initDir, 'normalization.json');
+  if (!missing.length || !existsSync(file)) return { normalization: own, carried: [] };
+  let parent: Normalization;
+  try { parent = JSON.parse(readFileSync(file, 'utf8')) as Normalization; } catch (e) { throw new Error(`train config init ${initDir}: normalization.json is not valid JSON (${(e as Error).message})`); }
+  if (parent.stateKeys?.join('\n') !== own.stateKeys.join('\n')) return { normalization: own, carried: [] };
+  const carried = missing.filter((e) => parent.embodiments?.[e]);
+  return { normalization: { ...own, embodiments: { ...own.embodiments, ...Object.fromEntries(carried.map((e) => [e, parent.embodiments[e]!])) } }, carried };
 }

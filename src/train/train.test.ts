@@ -12,6 +12,7 @@ import * as torch from '../torch/index.ts';
 import { collect } from '../data/collect.ts';
 import { seededRandom } from '../sim/random.ts';
 import { Policy } from '../model/policy.ts';
+import { createTaskEnv } from '../sim/tasks/registry.ts';
 import { loadTrainConfig, parseTrainConfig, type TrainConfigInput } from './config.ts';
 import { augmentImages, dropHistory, mixSeed } from './augment.ts';
 import { roomOnlyDatasets, train } from './train.ts';
@@ -217,6 +218,48 @@ describe('train', () => {
     for (const d of ['ft-bad1', 'ft-bad2', 'ft-bad3']) expect(existsSync(join(root, d, 'model')), d).toBe(false);
     expect(parseTrainConfig({ datasets: [{ dir: 'd' }], batchSize: 2, steps: 3, out: 'o', init: 'v/model' }, 'cfg', '/base').init).toBe('/base/v/model');
   }, 90_000);
+
+  it('a fine-tune adds an arm: the known arm keeps its embodiment token and normalization, the new one starts fresh', async () => {
+    const one = { ...model, embodiments: ['kara6'], stateLayout: { proprio: { kara6: 14 } } };
+    const parent = await train(base(join(root, 'emb-parent'), { steps: 2, model: one }), { progressBar: false });
+    const ds7 = join(root, 'ds7');
+    await collect({ tasks: ['cup-on-tray'], embodiment: 'kara7', episodes: 1, out: ds7, size: 64, workers: 1 });
+    const still = { steps: 1, warmupSteps: 0, lr: 1e-9, ema: 'off' as const, seed: 9 };
+    // on kara7's data alone, without naming it: refused, nothing trained
+    await expect(train(base(join(root, 'emb-bad'), { ...still, datasets: [{ dir: ds7 }], init: parent.versionDir }), { progressBar: false })).rejects.toThrow(/embodiment 'kara7', not one of the model's embodiments \(kara6\): add it to model\.embodiments/);
+    const lines: string[] = [];
+    const child = await train(base(join(root, 'emb-child'), { ...still, datasets: [{ dir: ds7 }], init: parent.versionDir, model: { embodiments: ['kara6', 'kara7'], stateLayout: { proprio: { kara6: 14, kara7: 15 } } } }), { progressBar: false, log: (l) => lines.push(l) });
+    const wp = weightsOf(parent.versionDir), wc = weightsOf(child.versionDir);
+    const table = 'embodiment.table.weight', dim = model.dim;
+    expect(wp.get(table)!.length).toBe(dim);
+    expect(wc.get(table)!.length).toBe(2 * dim);
+    wc.get(table)!.slice(0, dim).forEach((x, i) => expect(Math.abs(x - wp.get(table)![i]!)).toBeLessThan(1e-6)); // kara6's token
+    expect(wc.get(table)!.slice(dim).some((x, i) => Math.abs(x - wp.get(table)![i]!) > 1e-4)).toBe(true); // kara7's: fresh
+    for (const [k, v] of wp) if (k !== table) wc.get(k)!.forEach((x, i) => expect(Math.abs(x - v[i]!), k).toBeLessThan(1e-6));
+    // kara6 keeps the version's normalization (no kara6 data here); kara7's comes from its dataset
+    const normOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'normalization.json'), 'utf8')) as { embodiments: Record<string, { action: { mean: number[] } }> };
+    expect(normOf(child.versionDir).embodiments.kara6).toEqual(normOf(parent.versionDir).embodiments.kara6);
+    expect(Object.keys(normOf(child.versionDir).embodiments).sort()).toEqual(['kara6', 'kara7']);
+    expect(lines).toContainEqual(expect.stringMatching(/normalization of kara6 kept from .*emb-parent/));
+    expect(JSON.parse(readFileSync(join(child.versionDir, 'lineage.json'), 'utf8')).init.addedEmbodiments).toEqual(['kara7']);
+    expect(readFileSync(join(child.versionDir, 'MODEL_CARD.md'), 'utf8')).toContain('Arms added by this fine-tune (each from a fresh embodiment token): kara7.');
+    // the fine-tuned version drives both arms in the simulator
+    const policy = await Policy.load(child.versionDir);
+    try {
+      for (const arm of ['kara6', 'kara7']) {
+        const { env } = await createTaskEnv('cup-on-tray', { embodiment: arm, width: 64, height: 64, history: 2 });
+        try {
+          const chunk = policy.infer(env.reset(0).observation);
+          expect(chunk.length, arm).toBe(10);
+          expect(chunk.every((a) => a.length === 7 && a.every(Number.isFinite)), arm).toBe(true);
+        } finally {
+          env.dispose();
+        }
+      }
+    } finally {
+      policy.dispose();
+    }
+  }, 120_000);
 
   it('resumes after SIGKILL to exactly the uninterrupted run\'s weights', async () => {
     const ref = await train(base(join(root, 'ref')), { progressBar: false });

@@ -21,7 +21,7 @@ import { modelComponents, type ModelComponents, type TextTokenizer, type Trainab
 import { augmentImages, type ImageGeometry, augmentInstructions, dropHistory, mixSeed, STREAM } from './augment.ts';
 import { RoomPixels } from './room-pixels.ts';
 import { beforeGraspWeights } from './sampling.ts';
-import { readInitVersion, type InitLineage, type InitVersion } from './init.ts';
+import { carryNormalization, readInitVersion, type InitLineage, type InitVersion } from './init.ts';
 import { configHash, Ema, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { datasetLineage, gitInfo, normalization, writeModelVersion, type Lineage } from './version.ts';
 
@@ -376,8 +376,14 @@ export async function train(input: TrainConfigInput | TrainConfig, opts: TrainOp
     if (ema) model.loadStateDict(ema.weights(model.stateDict())); // ship the average (the checkpoint keeps the raw weights)
     const seconds = prevSeconds + (performance.now() - t0) / 1000;
     writeRun(seconds);
+    let norm = normalization(loader.sources.filter((_, i) => !roomOnly.has(i)), spec);
+    if (initLineage) {
+      const c = carryNormalization(initLineage.dir, norm, cfg.embodiments);
+      norm = c.normalization;
+      if (c.carried.length) log(`normalization of ${c.carried.join(', ')} kept from ${initLineage.dir} (no demonstrations of ${c.carried.length > 1 ? 'them' : 'it'} in this run)`);
+    }
     const versionDir = writeModelVersion(join(out, 'model'), {
-      net: model, model: cfg, train: config, spec, imageSize: [ih, iw], tokenizer, normalization: normalization(loader.sources.filter((_, i) => !roomOnly.has(i)), spec), lineage,
+      net: model, model: cfg, train: config, spec, imageSize: [ih, iw], tokenizer, normalization: norm, lineage,
       summary: { steps: config.steps, finalLoss: last, seconds, ema: !!ema, resumedAt }, attach: [join(out, 'loss.png'), join(out, 'loss.html')],
       saveFiles: components.saveFiles,
     });
