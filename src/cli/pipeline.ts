@@ -47,7 +47,7 @@ export async function runWithProgress(recipe: Recipe, freshData = false): Promis
   const t0 = performance.now();
   const stage = (n: number, what: string) => console.log(`\n[${n}/3] ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)`);
   const c = recipe.collect, e = recipe.eval;
-  stage(1, `recording ${c.episodes} expert demonstrations per task on ${c.embodiments.join(' and ')}${c.actionNoise || c.jolts ? ` (DART ${[c.actionNoise ? `noise ${c.actionNoise} m` : '', c.jolts ? `pushes of ${c.jolts.min}-${c.jolts.max} m on ${c.jolts.rate * 100}% of the steps` : ''].filter(Boolean).join(' and ')}${c.onlySuccess ? ', successes kept' : ''})` : ''}${c.wander ? `, then ${c.wander.episodes} wander episodes of ${c.wander.steps} steps per task and arm for the room head` : ''}`);
+  stage(1, `recording ${c.episodes} expert demonstrations per task on ${c.embodiments.join(' and ')}${c.actionNoise || c.jolts ? ` (DART ${[c.actionNoise ? `noise ${c.actionNoise} m` : '', c.jolts ? `pushes of ${c.jolts.min}-${c.jolts.max} m on ${c.jolts.rate * 100}% of the steps` : ''].filter(Boolean).join(' and ')}${c.onlySuccess ? ', successes kept' : ''})` : ''}${c.wander ? `, then ${c.wander.episodes} wander episodes of ${c.wander.steps} steps per task and arm for the room head` : ''}${c.takeover ? `, then expert takeovers of ${c.takeover.map((tk) => `${tk.episodes} seeds per task and arm from ${tk.model}'s policy`).join(' and ')}` : ''}`);
   let bar: ReturnType<typeof progressBar> | null = null, ts = 0, evOk = 0;
   const r = await runRecipe(recipe, {
     freshData, progressBar: true,
