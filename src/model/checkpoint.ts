@@ -50,6 +50,11 @@ function readJson(path: string): unknown {
   try { return JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new Error(`${path}: not valid JSON (${(e as Error).message})`); }
 }
 
+/** Reads and validates a model version's normalization.json (errors name the file). */
+export function readNormalization(path: string): Normalization {
+  return parseWith(Normalization, readJson(path), path, 'normalization');
+}
+
 export interface PolicyFiles {
   model: KarakuriVLA;
   normalization: Normalization;
@@ -75,7 +80,7 @@ export function savePolicyFiles(dir: string, f: PolicyFiles): void {
 export function loadPolicyFiles(dir: string): PolicyFiles {
   const cfgPath = join(dir, FILES.config), normPath = join(dir, FILES.normalization);
   const file = parseWith(PolicyConfigFile, readJson(cfgPath), cfgPath, 'config');
-  const norm = parseWith(Normalization, readJson(normPath), normPath, 'normalization');
+  const norm = readNormalization(normPath);
   checkNormalization(norm, file.model, normPath);
   const tokPath = join(dir, FILES.tokenizer);
   if (!existsSync(tokPath)) throw new Error(`${tokPath}: missing`);

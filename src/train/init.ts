@@ -14,6 +14,7 @@ import type { TextTokenizer, TrainableModel } from './components.ts';
 import { sha256File } from './version.ts';
 import { deepMerge, isPlainObject } from '../merge.ts';
 import { EMBODIMENT_TABLE } from '../model/embodiment.ts';
+import { readNormalization } from '../model/checkpoint.ts';
 import type { Normalization } from './version.ts';
 
 /** What the lineage and the model card keep of the version a run started from. */
@@ -104,9 +105,8 @@ export function carryNormalization(initDir: string, own: Normalization, embodime
   const missing = embodiments.filter((e) => !own.embodiments[e]);
   const file = join(initDir, 'normalization.json');
   if (!missing.length || !existsSync(file)) return { normalization: own, carried: [] };
-  let parent: Normalization;
-  try { parent = JSON.parse(readFileSync(file, 'utf8')) as Normalization; } catch (e) { throw new Error(`train config init ${initDir}: normalization.json is not valid JSON (${(e as Error).message})`); }
-  if (parent.stateKeys?.join('\n') !== own.stateKeys.join('\n')) return { normalization: own, carried: [] };
-  const carried = missing.filter((e) => parent.embodiments?.[e]);
+  const parent = readNormalization(file);
+  if (parent.stateKeys.join('\n') !== own.stateKeys.join('\n')) return { normalization: own, carried: [] };
+  const carried = missing.filter((e) => parent.embodiments[e]);
   return { normalization: { ...own, embodiments: { ...own.embodiments, ...Object.fromEntries(carried.map((e) => [e, parent.embodiments[e]!])) } }, carried };
 }

@@ -16,6 +16,7 @@ import { createTaskEnv } from '../sim/tasks/registry.ts';
 import { loadTrainConfig, parseTrainConfig, type TrainConfigInput } from './config.ts';
 import { augmentImages, dropHistory, mixSeed } from './augment.ts';
 import { roomOnlyDatasets, train } from './train.ts';
+import { carryNormalization } from './init.ts';
 import type { Batch } from '../data/loader/assemble.ts';
 
 let root = '', ds = '';
@@ -243,6 +244,10 @@ describe('train', () => {
     expect(lines).toContainEqual(expect.stringMatching(/normalization of kara6 kept from .*emb-parent/));
     expect(JSON.parse(readFileSync(join(child.versionDir, 'lineage.json'), 'utf8')).init.addedEmbodiments).toEqual(['kara7']);
     expect(readFileSync(join(child.versionDir, 'MODEL_CARD.md'), 'utf8')).toContain('Arms added by this fine-tune (each from a fresh embodiment token): kara7.');
+    // a version whose normalization.json is broken is named, not carried over blindly
+    const broken = mkdtempSync(join(tmpdir(), 'emb-broken-'));
+    writeFileSync(join(broken, 'normalization.json'), JSON.stringify({ stateKeys: ['x'], embodiments: { kara6: { state: { mean: [0], std: [0] } } } }));
+    expect(() => carryNormalization(broken, normOf(child.versionDir) as Parameters<typeof carryNormalization>[1], ['kara6', 'kara7', 'widowx250'])).toThrow(/emb-broken-.*normalization\.json.*embodiments\.kara6/);
     // the fine-tuned version drives both arms in the simulator
     const policy = await Policy.load(child.versionDir);
     try {
