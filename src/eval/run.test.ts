@@ -78,6 +78,8 @@ describe('runEval', () => {
     writeFileSync(join(out, 'other.json'), '{"format": "karakuri-review/1"}');
     expect(() => readEvalResults(join(out, 'other.json'))).toThrow(/other\.json is not a karakuri eval result \(format karakuri-review\/1\)/);
     expect(() => readEvalResults(join(out, 'report.md'))).toThrow(/report\.md: cannot read it as an evaluation's results\.json/);
+    writeFileSync(join(out, 'null.json'), 'null');
+    expect(() => readEvalResults(join(out, 'null.json'))).toThrow(/null\.json is not a karakuri eval result \(format undefined\)/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| 1 \| cup-on-tray \| kara6 \| train \| 3\/3 \(100\.0%\) \| 43\.9% - 100\.0% \|/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('![success per cell](success.png)');
     const bars = JSON.parse(readFileSync(join(out, 'success.json'), 'utf8')).bars;

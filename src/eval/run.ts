@@ -115,7 +115,7 @@ export function readEvalResults(path: string): EvalResults {
   } catch (e) {
     throw new Error(`${path}: cannot read it as an evaluation's results.json (${(e as Error).message})`);
   }
-  if (r?.format !== EVAL_FORMAT) throw new Error(`${path} is not a karakuri eval result (format ${String(r.format)})`);
+  if (r?.format !== EVAL_FORMAT) throw new Error(`${path} is not a karakuri eval result (format ${String(r?.format)})`);
   return r;
 }
 
