@@ -88,7 +88,7 @@ function remapEmbodiments(tensors: Map<string, torch.Tensor>, from: readonly str
   if (!old || !fresh) throw new Error(`no ${EMBODIMENT_TABLE} to carry the embodiments over (${from.join(', ')} -> ${to.join(', ')})`);
   const dim = fresh.shape[1]!;
   if (old.shape.join(',') !== `${from.length},${dim}`) throw new Error(`${EMBODIMENT_TABLE}: shape [${old.shape.join(', ')}] in the version, want [${from.length}, ${dim}] for its embodiments (${from.join(', ')})`);
-  const src = old.toFloat32Array(), rows = fresh.toFloat32Array().slice();
+  const src = old.toFloat32Array(), rows = fresh.toFloat32Array(); // copies: the model's own tensor is not written
   to.forEach((e, i) => {
     const j = from.indexOf(e);
     if (j >= 0) rows.set(src.subarray(j * dim, (j + 1) * dim), i * dim);
